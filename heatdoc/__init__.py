@@ -1,0 +1,57 @@
+"""heatdoc: YAML specs in, annotated Plotly heatmaps and a static gallery out.
+
+    heatdoc.load_spec(path)          -> Spec (validated, matrices read)
+    heatdoc.figure(spec_or_path)     -> plotly.graph_objects.Figure
+    heatdoc.build(project_dir, out)  -> the site folder
+
+Imports are lazy so that `heatdoc --help` starts fast.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import HeatdocError, SpecError, UsageError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from .spec import Spec
+
+__all__ = ["load_spec", "figure", "build", "HeatdocError", "SpecError", "UsageError"]
+__version__ = "0.1.0"
+
+
+def load_spec(path: str | Path, *, root: str | Path | None = None) -> "Spec":
+    """Load and validate one spec file; raise HeatdocError listing every problem."""
+    from .load import load_yaml
+    from .project import find_root, open_project
+    from .sources import ReadContext
+    from .validate import check_spec
+
+    path = Path(path)
+    project = open_project(Path(root) if root else find_root(path.parent))
+    ctx = ReadContext(project.root, project.settings["max_cells"])
+    return check_spec(load_yaml(path), ctx)
+
+
+def figure_dict(spec_or_path: "Spec | str | Path") -> dict[str, Any]:
+    """The compiled figure as a plain dict (what `heatdoc figure` prints)."""
+    from .compile import compile_figure
+
+    spec = spec_or_path if not isinstance(spec_or_path, (str, Path)) else load_spec(spec_or_path)
+    return compile_figure(spec)
+
+
+def figure(spec_or_path: "Spec | str | Path") -> "go.Figure":
+    """The compiled figure as a plotly Figure."""
+    import plotly.graph_objects as go
+
+    return go.Figure(figure_dict(spec_or_path))
+
+
+def build(project_dir: str | Path = ".", out: str | Path | None = None) -> Path:
+    """Validate every spec of the project, then write its site; return the site folder."""
+    from .build import build_site
+
+    return build_site(Path(project_dir), Path(out) if out is not None else None)

@@ -1,0 +1,139 @@
+"""The command line: a thin layer over the stages. Exit 0 ok, 1 invalid input, 2 usage.
+
+Nothing heavy is imported at module level, so `heatdoc --help` starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import HeatdocError, UsageError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    COMMANDS[fn.__name__.removeprefix("cmd_")] = fn
+    return fn
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="heatdoc", description="YAML specs -> annotated Plotly heatmaps "
+                                "and a static HTML gallery.")
+    p.add_argument("--version", action="version", version=f"heatdoc {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("validate", help="check specs (files or folders); exit 1 on any error")
+    s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="spec files or folders (default: the project's specs folder)")
+
+    s = sub.add_parser("figure", help="print the compiled Plotly figure of a spec as JSON")
+    s.add_argument("spec", type=Path, metavar="SPEC")
+
+    sub.add_parser("schema", help="print the JSON Schema of a spec")
+
+    s = sub.add_parser("new", help="write a starter spec")
+    s.add_argument("spec", type=Path, metavar="SPEC")
+    for name, extra in _extra_commands():
+        extra(sub)
+    return p
+
+
+def _extra_commands() -> list[tuple[str, Callable]]:
+    """Commands defined in other modules (build, serve, init) register here."""
+    found = []
+    try:
+        from . import site_cli
+    except ImportError:
+        return found
+    for name in getattr(site_cli, "COMMANDS", ()):
+        found.append((name, getattr(site_cli, f"add_{name}")))
+        COMMANDS[name] = getattr(site_cli, f"cmd_{name}")
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except HeatdocError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        n = len(exc.errors)
+        print(f"heatdoc: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"heatdoc: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("heatdoc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `heatdoc figure x.yaml | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+@command
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .load import load_yaml
+    from .project import find_root, open_project
+    from .sources import ReadContext
+    from .validate import check_spec
+
+    for p in args.paths:
+        if not p.exists():
+            raise UsageError(f"no such file or folder: {p}")
+    start = args.paths[0] if args.paths else Path.cwd()
+    project = open_project(find_root(start if start.is_dir() else start.parent))
+    files = project.spec_files(args.paths or None)
+    if not files:
+        raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
+    ctx = ReadContext(project.root, project.settings["max_cells"])
+    errors = []
+    for path in files:
+        try:
+            check_spec(load_yaml(path), ctx)
+        except HeatdocError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise HeatdocError(errors)
+    print(f"{len(files)} spec{'s' if len(files) != 1 else ''} valid")
+    return 0
+
+
+@command
+def cmd_figure(args: argparse.Namespace) -> int:
+    from . import figure_dict
+    from .jsonout import dumps
+
+    if not args.spec.is_file():
+        raise UsageError(f"no such spec file: {args.spec}")
+    sys.stdout.write(dumps(figure_dict(args.spec), indent=True) + "\n")
+    return 0
+
+
+@command
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .jsonout import dumps
+    from .schema import SPEC_SCHEMA
+
+    sys.stdout.write(dumps(SPEC_SCHEMA, indent=True) + "\n")
+    return 0
+
+
+@command
+def cmd_new(args: argparse.Namespace) -> int:
+    from .starter import write_spec
+
+    path = write_spec(args.spec)
+    print(f"wrote {path}")
+    return 0

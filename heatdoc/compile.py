@@ -1,0 +1,142 @@
+"""Stage 3, compile: a valid `Spec` becomes a Plotly figure as a plain dict.
+
+This is the hot path of a build, so it builds the dict px.imshow would have built,
+directly, without plotly.graph_objects: Plotly's validators cost ≈7 ms a figure and
+ran once already, in validate, on what the user wrote. The tests check that every
+compiled figure still passes `plotly.graph_objects.Figure(...)`.
+"""
+from __future__ import annotations
+
+import base64
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .colors import resolve_scale
+from .spec import Spec
+
+# Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
+# smaller matrices stay readable lists in `heatdoc figure` output.
+TYPED_ARRAY_CELLS = 1_000
+LAYER_REF = re.compile(r"%\{customdata\.([A-Za-z_][A-Za-z0-9_]*)")
+# spec keys copied onto the heatmap trace as they are
+TRACE_KEYS = ("zmin", "zmax", "zmid", "showscale", "reversescale", "colorbar", "xgap", "ygap", "textfont")
+
+
+def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
+    """The figure dict of ``spec``: one heatmap trace with a texttemplate, and a layout."""
+    opts = spec.options
+    layer_names = list(spec.layers)
+    trace: dict[str, Any] = {"type": "heatmap", "z": encode_z(spec.z)}
+    if spec.x is not None:
+        trace["x"] = spec.x
+    if spec.y is not None:
+        trace["y"] = spec.y
+    if spec.text is not None:
+        trace["text"] = spec.text
+    if spec.layers:
+        # Plotly wants customdata[row][col][layer]; layers are named in the spec.
+        trace["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*spec.layers.values())]
+
+    texttemplate = cell_template(spec)
+    if texttemplate:
+        trace["texttemplate"] = _named_layers(texttemplate, layer_names)
+    hover = opts.get("hovertemplate") or default_hover(spec)
+    trace["hovertemplate"] = _named_layers(hover, layer_names)
+
+    trace["colorscale"] = resolve_scale(opts.get("colorscale"))
+    for key in TRACE_KEYS:
+        if key in opts:
+            trace[key] = opts[key]
+    trace.update(opts.get("trace", {}))
+
+    equal = opts.get("aspect", "equal") == "equal"
+    xaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
+    yaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
+    if equal:
+        xaxis["scaleanchor"] = "y"
+    # origin upper: row 0 at the top, as px.imshow; lower: the old figure factory
+    yaxis["autorange"] = "reversed" if opts.get("origin", "upper") == "upper" else True
+    # labels are text, even "2019" or "007": never let plotly.js read them as numbers
+    if spec.x is not None:
+        xaxis["type"] = "category"
+    if spec.y is not None:
+        yaxis["type"] = "category"
+    xaxis.update(opts.get("xaxis", {}))
+    yaxis.update(opts.get("yaxis", {}))
+
+    layout: dict[str, Any] = {"xaxis": xaxis, "yaxis": yaxis, "margin": {"t": 60}}
+    for key in ("width", "height"):
+        if key in opts:
+            layout[key] = opts[key]
+    _merge(layout, opts.get("layout", {}))
+    if template and "template" not in layout:
+        layout["template"] = plotly_template()
+    return {"data": [trace], "layout": layout}
+
+
+def cell_template(spec: Spec) -> str | None:
+    """texttemplate wins over text_auto, which wins over text (SPEC: Text in the cells)."""
+    opts = spec.options
+    if opts.get("texttemplate"):
+        return opts["texttemplate"]
+    auto = opts.get("text_auto", False)
+    if auto is True:
+        return "%{z}"
+    if isinstance(auto, str) and auto:
+        return "%{z:" + auto + "}"
+    if spec.text is not None:
+        return "%{text}"
+    return None
+
+
+def default_hover(spec: Spec) -> str:
+    """px.imshow's hover, plus the cell text when there is any."""
+    hover = "x: %{x}<br>y: %{y}<br>color: %{z}"
+    if spec.text is not None:
+        hover += "<br>%{text}"
+    return hover + "<extra></extra>"
+
+
+def _named_layers(template: str, names: list[str]) -> str:
+    index = {name: i for i, name in enumerate(names)}
+    return LAYER_REF.sub(lambda m: f"%{{customdata[{index[m.group(1)]}]"
+                         if m.group(1) in index else m.group(0), template)
+
+
+def encode_z(z: np.ndarray) -> Any:
+    """A list of rows (None for gaps) for small matrices, a base64 typed array for big ones."""
+    if z.size > TYPED_ARRAY_CELLS:
+        data = np.ascontiguousarray(z, dtype="<f8")
+        return {"dtype": "f8", "bdata": base64.b64encode(data.tobytes()).decode("ascii"),
+                "shape": f"{z.shape[0]}, {z.shape[1]}"}
+    return [[None if math.isnan(v) else _plain_number(v) for v in row] for row in z.tolist()]
+
+
+def _plain_number(v: float) -> float | int:
+    # 1.0 -> 1, so the JSON reads as the user wrote it and %{z} shows "1" as plotly.js would
+    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+
+
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+@lru_cache(maxsize=1)
+def plotly_template() -> dict[str, Any]:
+    """plotly's default template, read from the package's JSON (no plotly import)."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("plotly")
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin).parent / "package_data" / "templates" / "plotly.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,57 @@
+"""The one family of user-facing errors.
+
+Every mistake in a spec is a `SpecError` that knows its file, line and column.
+The CLI prints each as one line, ``PATH:LINE:COL: key.path: message``, and
+exits 1; anything else that escapes is a bug in heatdoc.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+
+@dataclass(frozen=True, order=True)
+class SpecError:
+    path: str
+    line: int
+    col: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class HeatdocError(Exception):
+    """Invalid input: carries every error found, sorted, without duplicates."""
+
+    def __init__(self, errors: Iterable[SpecError]):
+        self.errors = sorted(set(errors))
+        super().__init__("\n".join(map(str, self.errors)))
+
+
+class UsageError(Exception):
+    """A command line that cannot be acted on (exit code 2)."""
+
+
+def key_path(path: Sequence[str | int]) -> str:
+    """('customdata', 'mass', 2) -> 'customdata.mass[2]'"""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """A ' (did you mean ...?)' suffix, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

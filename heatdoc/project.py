@@ -1,0 +1,67 @@
+"""A heatdoc project: its folder, its settings (heatdoc.yaml) and its spec files."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import HeatdocError
+from .schema import SITE_SCHEMA, defaults
+
+SETTINGS_FILE = "heatdoc.yaml"
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: dict[str, Any] = field(default_factory=lambda: defaults(SITE_SCHEMA))
+
+    @property
+    def specs_dir(self) -> Path:
+        return self.root / self.settings["specs"]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.settings["templates"]
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.settings["output"]
+
+    def spec_files(self, paths: list[Path] | None = None) -> list[Path]:
+        """Spec files under ``paths`` (files or folders), default the specs folder; sorted."""
+        found: list[Path] = []
+        for p in paths or [self.specs_dir]:
+            if p.is_dir():
+                found.extend(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
+                             and not any(part.startswith(".") for part in q.relative_to(p).parts))
+            else:
+                found.append(p)
+        return sorted(set(found))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding heatdoc.yaml, else the current folder."""
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else start.parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return Path.cwd().resolve()
+
+
+def open_project(root: Path) -> Project:
+    """Read ``root``/heatdoc.yaml (if any) by the same rules and errors as a spec."""
+    root = root.resolve()
+    settings = defaults(SITE_SCHEMA)
+    path = root / SETTINGS_FILE
+    if path.is_file():
+        from .load import load_yaml
+        from .validate import schema_errors
+
+        doc = load_yaml(path)
+        errors = schema_errors(doc, SITE_SCHEMA)
+        if errors:
+            raise HeatdocError(errors)
+        settings.update(doc.data)
+    settings.setdefault("sections", {})
+    return Project(root, settings)

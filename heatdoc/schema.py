@@ -1,0 +1,219 @@
+"""The JSON Schema of a spec and of heatdoc.yaml: the one source of every key,
+its type, default, description and an example.
+
+The validator, `heatdoc schema`, the published ``heatdoc.schema.json`` and the
+spec reference page are all generated from the dicts below.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+AGGREGATES = ["sum", "mean", "median", "min", "max", "count", "first"]
+CORRELATIONS = ["pearson", "spearman", "kendall"]
+
+
+def _matrix(what: str) -> dict[str, Any]:
+    return {
+        "description": f"{what} Inline rows, a data file, an SQL query or generated data.",
+        "anyOf": [
+            {"$ref": "#/$defs/rows"},
+            {"$ref": "#/$defs/file_source"},
+            {"$ref": "#/$defs/sql_source"},
+            {"$ref": "#/$defs/random_source"},
+        ],
+    }
+
+
+_LONG_TABLE = {
+    "x": {"type": "string", "description": "Long table: the column whose values become the x labels."},
+    "y": {"type": "string", "description": "Long table: the column whose values become the y labels."},
+    "value": {"type": "string", "description": "Long table: the column that fills the cells."},
+    "agg": {"enum": AGGREGATES, "default": "mean",
+            "description": "Long table: how values that share an (x, y) cell are combined."},
+    "labels": {"type": "boolean", "default": True,
+               "description": "Wide table: the header row gives the x labels and the first column "
+                              "the y labels. `false` reads a bare grid."},
+}
+
+_DEFS: dict[str, Any] = {
+    "rows": {
+        "description": "Inline rows of cells; `null` is a missing cell.",
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "array", "minItems": 1,
+                  "items": {"type": ["number", "string", "boolean", "null"]}},
+        "examples": [[[1, 2], [3, 4]]],
+    },
+    "file_source": {
+        "description": "A table read from a file, relative to the spec: .csv, .tsv, .json, "
+                       ".parquet or .xlsx.",
+        "type": "object",
+        "required": ["file"],
+        "additionalProperties": False,
+        "properties": {
+            "file": {"type": "string", "minLength": 1, "description": "Path of the data file."},
+            **_LONG_TABLE,
+            "corr": {"enum": CORRELATIONS,
+                     "description": "Use the correlation matrix of the table's numeric columns."},
+            "sheet": {"type": ["string", "integer"], "description": "Excel: the sheet to read "
+                      "(name or 0-based index; default the first)."},
+        },
+        "examples": [{"file": "../data/scores.csv"},
+                     {"file": "../data/sales.csv", "x": "month", "y": "region", "value": "units",
+                      "agg": "sum"}],
+    },
+    "sql_source": {
+        "description": "A query on an SQLite database file, opened read-only.",
+        "type": "object",
+        "required": ["sql", "database"],
+        "additionalProperties": False,
+        "properties": {
+            "sql": {"type": "string", "minLength": 1, "description": "The SELECT query."},
+            "database": {"type": "string", "minLength": 1,
+                         "description": "Path of the SQLite file, relative to the spec."},
+            **_LONG_TABLE,
+        },
+        "examples": [{"sql": "SELECT * FROM scores", "database": "../data/scores.sqlite"}],
+    },
+    "random_source": {
+        "description": "Generated data: `normal` is numpy.random.seed(seed); numpy.random.randn(*shape), "
+                       "`uniform` is numpy.random.rand.",
+        "type": "object",
+        "required": ["random", "shape"],
+        "additionalProperties": False,
+        "properties": {
+            "random": {"enum": ["normal", "uniform"]},
+            "shape": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                      "minItems": 2, "maxItems": 2, "description": "[rows, columns]"},
+            "seed": {"type": "integer", "minimum": 0, "maximum": 4294967295, "default": 0},
+        },
+        "examples": [{"random": "normal", "shape": [20, 20], "seed": 1}],
+    },
+    "labels": {
+        "type": "array",
+        "items": {"type": ["string", "null"]},
+        "minItems": 1,
+    },
+    "colorscale": {
+        "description": "A Plotly scale name (`Viridis`, `Greys`, `RdBu_r`: `_r` reverses), a list "
+                       "of [stop, colour] pairs, or a list of colours spaced evenly.",
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "minItems": 2,
+             "items": {"type": "array", "prefixItems": [{"type": "number", "minimum": 0, "maximum": 1},
+                                                         {"type": "string"}],
+                       "minItems": 2, "maxItems": 2}},
+            {"type": "array", "minItems": 2, "items": {"type": "string"}},
+        ],
+        "examples": ["Viridis", [[0, "white"], [1, "rgb(255,77,148)"]], ["#fff", "#08306b"]],
+    },
+    "plotly_object": {"type": "object"},
+}
+
+SPEC_SCHEMA: dict[str, Any] = {
+    "$schema": DIALECT,
+    "$id": "https://heatdoc.dev/heatdoc.schema.json",
+    "title": "heatdoc spec",
+    "description": "One annotated heatmap: its data, labels, cell text, hover and colours.",
+    "type": "object",
+    "required": ["title", "z"],
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "minLength": 1,
+                  "description": "Gallery card, page heading and <title>.", "examples": ["Periodic Table"]},
+        "description": {"type": "string", "description": "Markdown shown above the chart.",
+                        "examples": ["Element symbols as cell text; name and mass on hover."]},
+        "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True,
+                 "description": "The gallery can be filtered by tag.", "examples": [["chemistry"]]},
+        "order": {"type": "number", "description": "Sort key inside its section (then title).",
+                  "examples": [10]},
+        "z": _matrix("The colour matrix."),
+        "text": _matrix("Cell text, shown as written; the same shape as `z`."),
+        "customdata": {
+            "type": "object",
+            "description": "Named hover layers, each the shape of `z`, for "
+                           "`%{customdata.NAME}` in `hovertemplate` and `texttemplate`.",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "additionalProperties": _matrix("A hover layer."),
+            "examples": [{"mass": {"file": "../data/mass.csv", "labels": False}}],
+        },
+        "hovertemplate": {"type": "string", "description": "Plotly hovertemplate; "
+                          "`%{customdata.NAME}` names a layer.",
+                          "examples": ["%{customdata.element}<br>Mass: %{customdata.mass:.2f}<extra></extra>"]},
+        "texttemplate": {"type": "string", "description": "Plotly texttemplate for the cell text "
+                         "(`%{z}`, `%{text}`, `%{x}`, `%{y}`, `%{customdata.NAME}`); wins over "
+                         "`text_auto` and `text`.", "examples": ["%{z:.1f}"]},
+        "text_auto": {"type": ["boolean", "string"], "default": False,
+                      "description": "`true` shows each cell's value; a d3-format string formats it.",
+                      "examples": [True, ".2f"]},
+        "textfont": {"type": "object", "additionalProperties": False,
+                     "description": "Cell text font. Without a colour, text contrasts with its cell.",
+                     "properties": {"size": {"type": "number", "exclusiveMinimum": 0},
+                                    "color": {"type": "string"}, "family": {"type": "string"}},
+                     "examples": [{"size": 12}]},
+        "x": {"$ref": "#/$defs/labels", "description": "Column labels (default: from the z file, "
+              "else 0, 1, 2, ...). With a long table they select and order the columns.",
+              "examples": [["Team A", "Team B"]]},
+        "y": {"$ref": "#/$defs/labels", "description": "Row labels, top row first with "
+              "`origin: upper`, bottom row first with `origin: lower`.", "examples": [["Mon", "Tue"]]},
+        "origin": {"enum": ["upper", "lower"], "default": "upper",
+                   "description": "`upper`: row 0 at the top (px.imshow). `lower`: row 0 at the bottom "
+                                  "(the old figure factory)."},
+        "aspect": {"enum": ["equal", "auto"], "default": "equal",
+                   "description": "`equal` keeps cells square; `auto` fills the space."},
+        "xgap": {"type": "number", "minimum": 0, "description": "Gap between columns, in pixels."},
+        "ygap": {"type": "number", "minimum": 0, "description": "Gap between rows, in pixels."},
+        "width": {"type": "integer", "minimum": 10, "description": "Figure width in pixels."},
+        "height": {"type": "integer", "minimum": 10, "description": "Figure height in pixels."},
+        "xaxis": {"$ref": "#/$defs/plotly_object", "description": "Plotly x-axis properties.",
+                  "examples": [{"side": "top"}]},
+        "yaxis": {"$ref": "#/$defs/plotly_object", "description": "Plotly y-axis properties.",
+                  "examples": [{"visible": False}]},
+        "colorscale": {"$ref": "#/$defs/colorscale", "default": "Plasma"},
+        "reversescale": {"type": "boolean", "default": False, "description": "Reverse the scale."},
+        "zmin": {"type": "number", "description": "Value at the bottom of the scale."},
+        "zmax": {"type": "number", "description": "Value at the top of the scale."},
+        "zmid": {"type": "number", "description": "Value at the middle of the scale."},
+        "showscale": {"type": "boolean", "default": True, "description": "Show the colour bar."},
+        "colorbar": {"$ref": "#/$defs/plotly_object", "description": "Plotly colorbar properties.",
+                     "examples": [{"title": {"text": "°C"}}]},
+        "layout": {"$ref": "#/$defs/plotly_object", "description": "Plotly layout properties.",
+                   "examples": [{"title": {"text": "Periodic Table"}}]},
+        "trace": {"$ref": "#/$defs/plotly_object", "description": "Plotly heatmap trace properties.",
+                  "examples": [{"hoverongaps": False}]},
+    },
+    "$defs": _DEFS,
+}
+
+SITE_SCHEMA: dict[str, Any] = {
+    "$schema": DIALECT,
+    "title": "heatdoc.yaml",
+    "description": "Site settings; every key has a default.",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "default": "Heatmap gallery", "description": "Site title."},
+        "description": {"type": "string", "default": "", "description": "Markdown on the index page."},
+        "base_url": {"type": "string", "default": "",
+                     "description": "Absolute URL of the published site, for the sitemap."},
+        "specs": {"type": "string", "default": "specs", "description": "Folder of spec files."},
+        "output": {"type": "string", "default": "site", "description": "Folder the site is written to."},
+        "templates": {"type": "string", "default": "templates",
+                      "description": "Folder of template overrides."},
+        "plotlyjs": {"enum": ["bundled", "cdn"], "default": "bundled",
+                     "description": "`bundled`: one local copy in assets/ (offline); `cdn`: a pinned URL."},
+        "sections": {"type": "object", "additionalProperties": {"type": "string"},
+                     "description": "Section folder -> title, in gallery order."},
+        "max_cells": {"type": "integer", "minimum": 1, "default": 5_000_000,
+                      "description": "Largest matrix (rows x columns) a spec may draw."},
+    },
+}
+
+
+def spec_keys() -> list[str]:
+    return list(SPEC_SCHEMA["properties"])
+
+
+def defaults(schema: dict[str, Any] = SITE_SCHEMA) -> dict[str, Any]:
+    return {k: v["default"] for k, v in schema["properties"].items() if "default" in v}

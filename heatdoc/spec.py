@@ -1,0 +1,40 @@
+"""The compiled spec: what validation hands to the compiler and the site builder."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .load import Document
+
+
+@dataclass
+class Spec:
+    """One valid heatmap spec with its matrices read.
+
+    ``z`` is float64 with NaN for a missing cell; ``text`` and each customdata
+    layer are lists of rows; ``x``/``y`` are the labels (None: 0, 1, 2, ...).
+    ``options`` holds every other key the user wrote, as written.
+    """
+
+    doc: Document
+    title: str
+    z: np.ndarray
+    x: list[str] | None = None
+    y: list[str] | None = None
+    text: list[list[Any]] | None = None
+    layers: dict[str, list[list[Any]]] = field(default_factory=dict)
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    order: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.doc.path
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.z.shape  # type: ignore[return-value]

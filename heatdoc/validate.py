@@ -1,0 +1,230 @@
+"""Stage 2, validate: a loaded document becomes a `Spec`, or every error it has.
+
+First the JSON Schema (keys, types, enums), with each error mapped back to the
+YAML line of the value and unknown keys answered with "did you mean". Then what
+a schema cannot say: matrices are read and their shapes compared, labels are
+unique, templates name layers that exist, scale names exist, Plotly properties
+are Plotly's.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import colors
+from .errors import HeatdocError, SpecError, did_you_mean
+from .load import Document
+from .schema import SPEC_SCHEMA
+from .sources import Matrix, ReadContext, read_matrix
+from .spec import Spec
+
+# %{customdata.NAME} and %{customdata.NAME:format}
+LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
+# d3-format's own grammar (d3-format/src/formatSpecifier.js)
+D3_FORMAT = re.compile(r"(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?\Z", re.I)
+TEMPLATE_FIELD = re.compile(r"%\{([^}:|]*)(?::([^}]*))?")
+
+
+@lru_cache(maxsize=1)
+def _schema_validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(SPEC_SCHEMA)
+
+
+def schema_errors(doc: Document, schema: dict | None = None) -> list[SpecError]:
+    """Every JSON Schema error of ``doc``, one line each, at the offending value."""
+    if schema is None:
+        validator = _schema_validator()
+    else:
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+    out: list[SpecError] = []
+    for error in validator.iter_errors(doc.data):
+        out.extend(_translate(doc, error))
+    return out
+
+
+def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
+    keys = tuple(error.absolute_path)
+    kind, instance, schema = error.validator, error.instance, error.schema
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        known = list(schema.get("properties", {}))
+        for name in instance:
+            if name not in known:
+                hint = did_you_mean(name, known) if known else ""
+                what = "unknown key" if known else "unexpected key"
+                yield doc.error(keys + (name,), f"{what} {name!r}{hint}", of_key=True)
+        return
+    if kind == "required":
+        for name in error.validator_value:
+            if name not in instance:
+                yield doc.error(keys, f"missing required key {name!r}")
+        return
+    if kind in ("anyOf", "oneOf"):
+        branch = _best_branch(error)
+        if branch:
+            for sub in branch:
+                yield from _translate(doc, sub)
+            return
+        yield doc.error(keys, f"{_describe(instance)} is not {_expected(schema)}")
+        return
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        yield doc.error(keys, f"expected {_article(wanted)}, got {_describe(instance)}")
+        return
+    if kind == "enum":
+        options = [str(v) for v in error.validator_value]
+        hint = did_you_mean(str(instance), options) if isinstance(instance, str) else ""
+        yield doc.error(keys, f"{instance!r} is not one of {', '.join(options)}{hint}")
+        return
+    if kind == "propertyNames":
+        yield doc.error(keys + (instance,) if isinstance(instance, str) else keys,
+                        f"{instance!r} is not a valid name: use letters, digits and _", of_key=True)
+        return
+    yield doc.error(keys, error.message)
+
+
+def _best_branch(error: Any) -> list | None:
+    """The errors of the alternative the user most plausibly meant: one whose type
+    matched at the top, with its errors deepest. None when no branch fits at all."""
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0], []).append(sub)
+    fitting = []
+    for errs in branches.values():
+        if any(not e.relative_path and e.validator in ("type", "required") for e in errs):
+            continue
+        fitting.append(errs)
+    if not fitting:
+        return None
+    return max(fitting, key=lambda errs: (max(len(e.relative_path) for e in errs), -len(errs)))
+
+
+def _expected(schema: dict) -> str:
+    refs = [b.get("$ref", "").rsplit("/", 1)[-1] for b in schema.get("anyOf", [])]
+    if "rows" in refs:
+        return ("a matrix: inline rows ([[1, 2], [3, 4]]), {file: PATH}, "
+                "{sql: QUERY, database: PATH} or {random: normal, shape: [ROWS, COLS]}")
+    if schema.get("description"):
+        return "valid here: " + schema["description"].split(".")[0].lower()
+    return "valid here"
+
+
+def _article(word: str) -> str:
+    return {"object": "a mapping", "array": "a list", "string": "text", "integer": "an integer",
+            "number": "a number", "boolean": "true or false", "null": "null"}.get(word, word)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def check_spec(doc: Document, ctx: ReadContext) -> Spec:
+    """Validate ``doc`` and read its matrices; raise HeatdocError with every error."""
+    errors = schema_errors(doc)
+    if errors:
+        raise HeatdocError(errors)
+    data = doc.data
+
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors)
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if "text" in data else None
+    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors)
+              for name, src in data.get("customdata", {}).items()}
+    if z is not None:
+        shape = z.shape
+        for keys, m in [(("text",), text)] + [(("customdata", n), m) for n, m in layers.items()]:
+            if m is not None and m.shape != shape:
+                errors.append(doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has "
+                                              f"{shape[0]} x {shape[1]}"))
+        x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
+        y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
+
+    errors.extend(_template_errors(doc, data, list(layers)))
+    if isinstance(data.get("colorscale"), str):
+        message = colors.unknown_scale_message(data["colorscale"])
+        if message:
+            errors.append(doc.error(("colorscale",), message))
+    for key in ("layout", "trace", "xaxis", "yaxis", "colorbar"):
+        if data.get(key):
+            from . import plotly_check
+
+            for keys, message, at_key in plotly_check.check(key, data[key]):
+                errors.append(doc.error(keys, message, of_key=at_key))
+    if errors:
+        raise HeatdocError(errors)
+
+    assert z is not None
+    return Spec(
+        doc=doc, title=data["title"], z=z.cells, x=x, y=y,
+        text=text.cells if text is not None else None,
+        layers={name: m.cells for name, m in layers.items() if m is not None},
+        description=data.get("description", ""), tags=list(data.get("tags", [])),
+        order=data.get("order"),
+        options={k: v for k, v in data.items()
+                 if k not in ("title", "description", "tags", "order", "z", "text", "customdata", "x", "y")},
+    )
+
+
+def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
+          errors: list[SpecError]) -> Matrix | None:
+    try:
+        return read_matrix(doc, keys, source, kind, ctx)  # type: ignore[arg-type]
+    except HeatdocError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def _labels(doc: Document, axis: str, given: list | None, from_source: list[str] | None, count: int,
+            errors: list[SpecError]) -> list[str] | None:
+    labels = given if given is not None else from_source
+    if labels is None:
+        return None
+    what = "columns" if axis == "x" else "rows"
+    if len(labels) != count:
+        errors.append(doc.error((axis,), f"{len(labels)} labels for {count} {what} of z"))
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in seen:
+            where = (axis, i) if given is not None else ("z",)
+            errors.append(doc.error(where, f"duplicate label {label!r} (also at position {seen[label]}); "
+                                           "Plotly would draw both in one place"))
+        seen.setdefault(label, i)
+    return [str(label) for label in labels]
+
+
+def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Iterable[SpecError]:
+    for key in ("hovertemplate", "texttemplate"):
+        template = data.get(key)
+        if not isinstance(template, str):
+            continue
+        for name in LAYER_REF.findall(template):
+            if name not in layer_names:
+                have = ", ".join(layer_names) if layer_names else "none (add a customdata: mapping)"
+                yield doc.error((key,), f"%{{customdata.{name}}} names no layer{did_you_mean(name, layer_names)}; "
+                                        f"the layers are: {have}")
+        for _field, fmt in TEMPLATE_FIELD.findall(template):
+            if fmt and not D3_FORMAT.match(fmt):
+                yield doc.error((key,), f"{fmt!r} is not a d3 number format (e.g. .2f, ,d, .1%)")
+    auto = data.get("text_auto")
+    if isinstance(auto, str) and not D3_FORMAT.match(auto):
+        yield doc.error(("text_auto",), f"{auto!r} is not a d3 number format (e.g. .2f, ,d, .1%)")
+
+
+def has_nonfinite(cells: np.ndarray) -> bool:
+    return bool(np.isinf(cells).any())

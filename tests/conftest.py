@@ -1,0 +1,40 @@
+"""Shared test fixtures: run the CLI as a user does, and make small projects."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`heatdoc ARGS` in a new process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "heatdoc", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def heatdoc_cli():
+    return run_heatdoc
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """make_project({"specs/a.yaml": "...", "data/x.csv": "..."}) -> project folder with heatdoc.yaml."""
+    def make(files: dict[str, str | bytes], settings: str = "title: Test gallery\n") -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        (root / "heatdoc.yaml").write_text(settings)
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content))
+        return root
+    return make

@@ -137,3 +137,37 @@ def cmd_new(args: argparse.Namespace) -> int:
     path = write_spec(args.spec)
     print(f"wrote {path}")
     return 0
+
+
+def _project_dir(given: Path | None) -> Path:
+    from .project import find_root
+
+    if given is None:
+        return find_root(Path.cwd())
+    if not given.is_dir():
+        raise UsageError(f"no such project folder: {given}")
+    return given
+
+
+@command
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_site
+
+    build_site(_project_dir(args.dir), args.output)
+    return 0
+
+
+@command
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_project_dir(args.dir), port=args.port, host=args.host)
+
+
+@command
+def cmd_init(args: argparse.Namespace) -> int:
+    from .starter import init_project
+
+    path = init_project(args.dir)
+    print(f"wrote a starter project in {path}; build it with: heatdoc build {args.dir}")
+    return 0

@@ -37,22 +37,22 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("new", help="write a starter spec")
     s.add_argument("spec", type=Path, metavar="SPEC")
-    for name, extra in _extra_commands():
-        extra(sub)
+
+    s = sub.add_parser("build", help="validate every spec, then write the site")
+    s.add_argument("dir", nargs="?", type=Path, default=None, metavar="DIR",
+                   help="the project folder (default: the nearest with heatdoc.yaml, else .)")
+    s.add_argument("-o", "--output", type=Path, default=None, metavar="OUT",
+                   help="the site folder (default: the project's output setting, site/)")
+
+    s = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
+    s.add_argument("dir", nargs="?", type=Path, default=None, metavar="DIR")
+    s.add_argument("--port", type=int, default=8000, metavar="N")
+    s.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="address to bind (default 127.0.0.1; anything else is reachable by others)")
+
+    s = sub.add_parser("init", help="write a starter project that builds as it is")
+    s.add_argument("dir", type=Path, metavar="DIR")
     return p
-
-
-def _extra_commands() -> list[tuple[str, Callable]]:
-    """Commands defined in other modules (build, serve, init) register here."""
-    found = []
-    try:
-        from . import site_cli
-    except ImportError:
-        return found
-    for name in getattr(site_cli, "COMMANDS", ()):
-        found.append((name, getattr(site_cli, f"add_{name}")))
-        COMMANDS[name] = getattr(site_cli, f"cmd_{name}")
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import yaml
 
-from .errors import HeatdocError, SpecError
+from .errors import HeatdocError, SpecError, display_path
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
 MAX_DEPTH = 64
@@ -62,7 +62,7 @@ class Document:
 
     @property
     def name(self) -> str:
-        return str(self.path)
+        return display_path(self.path)
 
     def position(self, keys: Sequence[str | int], *, of_key: bool = False) -> tuple[int, int]:
         """(line, col), 1-based, of the value at ``keys`` (or of its key), else of the
@@ -101,7 +101,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     """Read one YAML file by heatdoc's rules; raise HeatdocError on any problem."""
     path = Path(path)
-    name = str(path)
+    name = display_path(path)
 
     def fail(line: int, col: int, message: str) -> HeatdocError:
         return HeatdocError([SpecError(name, line, col, "", message)])

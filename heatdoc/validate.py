@@ -102,8 +102,8 @@ def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
         return
     if kind == "type":
         wanted = error.validator_value
-        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        yield doc.error(keys, f"expected {_article(wanted)}, got {_describe(instance)}")
+        wanted = " or ".join(map(_article, wanted)) if isinstance(wanted, list) else _article(wanted)
+        yield doc.error(keys, f"expected {wanted}, got {_describe(instance)}")
         return
     if kind == "enum":
         options = [str(v) for v in error.validator_value]
@@ -163,32 +163,41 @@ def _describe(value: Any) -> str:
 
 
 def check_spec(doc: Document, ctx: ReadContext) -> Spec:
-    """Validate ``doc`` and read its matrices; raise HeatdocError with every error."""
-    errors = schema_errors(doc)
-    if errors:
-        raise HeatdocError(errors)
-    data = doc.data
+    """Validate ``doc`` and read its matrices; raise HeatdocError with every error.
 
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors)
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if "text" in data else None
+    Keys the schema refused are left out of the later checks (their types are
+    unknown), but every other key is still checked, so one run reports it all."""
+    errors = schema_errors(doc)
+    refused = {re.split(r"[.\[]", e.key, maxsplit=1)[0] for e in errors}
+    data = doc.data if isinstance(doc.data, dict) else {}
+
+    def usable(key: str) -> bool:
+        return key in data and key not in refused
+
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors) if usable("z") else None
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if usable("text") else None
     layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors)
-              for name, src in data.get("customdata", {}).items()}
+              for name, src in data["customdata"].items()} if usable("customdata") else {}
+    x = y = None
     if z is not None:
         shape = z.shape
         for keys, m in [(("text",), text)] + [(("customdata", n), m) for n, m in layers.items()]:
             if m is not None and m.shape != shape:
                 errors.append(doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has "
                                               f"{shape[0]} x {shape[1]}"))
-        x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
-        y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
+        if "x" not in refused:
+            x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
+        if "y" not in refused:
+            y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
 
-    errors.extend(_template_errors(doc, data, list(layers)))
-    if isinstance(data.get("colorscale"), str):
+    if "customdata" not in refused:
+        errors.extend(_template_errors(doc, {k: v for k, v in data.items() if k not in refused}, list(layers)))
+    if usable("colorscale") and isinstance(data["colorscale"], str):
         message = colors.unknown_scale_message(data["colorscale"])
         if message:
             errors.append(doc.error(("colorscale",), message))
     for key in ("layout", "trace", "xaxis", "yaxis", "colorbar"):
-        if data.get(key):
+        if usable(key) and data[key]:
             from . import plotly_check
 
             for keys, message, at_key in plotly_check.check(key, data[key]):

@@ -47,7 +47,7 @@ def test_validate_reports_every_error_with_its_line(make_project):
     path = "specs/bad.yaml"
     lines = r.stderr.splitlines()
     assert lines == [
-        f"{path}:2:12: z[1]: row 1 has 1 cells; row 0 has 2",
+        f"{path}:2:13: z[1]: row 1 has 1 cell; row 0 has 2 cells",
         f"{path}:3:1: colourscale: unknown key 'colourscale' (did you mean 'colorscale'?)",
         f"{path}:4:12: text_auto: expected true or false or text, got the number 5",
         "heatdoc: 3 errors",

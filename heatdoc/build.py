@@ -58,7 +58,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     #    not cost a full validation, and nothing may be created there by mistake.
     site_dir = check_output(Path(out) if out is not None else project.output_dir, project)
 
-    files = project.spec_files()
+    files = project.spec_files() if project.specs_dir.is_dir() else []
     if not files:
         raise UsageError(f"no spec files (*.yaml) in {project.specs_dir}; write one with "
                          f"`heatdoc new {_shown(project.specs_dir / 'first.yaml')}`")

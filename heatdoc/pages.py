@@ -22,6 +22,7 @@ from .spec import Spec
 INDEX, REFERENCE, SCHEMA, SITEMAP, MARKER = (
     "index.html", "reference.html", "heatdoc.schema.json", "sitemap.xml", ".heatdoc-site")
 ASSETS = "assets"
+ROOT_SECTION_TITLE = "Charts"  # specs directly in specs/, listed first on the index
 # What one chart writes beside its page (the page itself is ".html").
 CHART_FILES = (".html", ".svg", ".csv", ".json")
 
@@ -94,7 +95,10 @@ def slug(name: str) -> str:
 
 
 def section_title(key: str, project: Project) -> str:
+    """heatdoc.yaml's title for the folder, else the folder name made readable."""
     titles = project.settings.get("sections") or {}
+    if not key:
+        return ROOT_SECTION_TITLE
     if key in titles:
         return titles[key]
     return " / ".join(part.replace("-", " ").replace("_", " ").strip().capitalize() or part

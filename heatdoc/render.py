@@ -13,6 +13,7 @@ makes them relative to the page, so the site works from file:// and under any su
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -140,14 +141,17 @@ def environment(templates: Path | None) -> jinja2.Environment:
 
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
-    """A site-root-relative URL made relative to the page being rendered."""
+    """A URL relative to the site root made relative to the page being rendered:
+    ``chemistry/index.html`` is ``index.html`` on a chemistry page, ``../chemistry/index.html``
+    on a page of another section."""
     if "://" in target or target.startswith(("#", "data:")):
         return target
     page = context.get("page")
     if page is None:
         raise jinja2.TemplateRuntimeError("the `url` filter needs `page`; import macros "
                                           "`with context`")
-    return page.root + target
+    path, hash_, fragment = target.partition("#")
+    return posixpath.relpath(path, posixpath.dirname(page.path) or ".") + hash_ + fragment
 
 
 def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: Project,

@@ -5,7 +5,7 @@ and range, as plotly.js colours them, so a card looks like its chart. The same f
 is the chart page's picture when JavaScript is off.
 
 Big matrices are averaged down to at most ``MAX_SIDE`` cells a side, and colours are
-rounded to ``LEVELS`` steps of the scale so that neighbouring cells of one colour
+rounded to ``LEVELS`` values of the scale so that neighbouring cells of one colour
 merge into one path segment: a thumbnail stays a few KB whatever the matrix.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from .colors import colour_at, hex_colour, resolve_scale
 
 MAX_SIDE = 40
-LEVELS = 64
+LEVELS = 65  # 64 steps: halves and quarters of the scale land exactly on a step
 SIZE = 160  # the longer side of the image's intrinsic size, in CSS pixels
 
 

@@ -59,10 +59,11 @@ def check_output(out: Path, project: Project) -> Path:
         protected.append((repo, "the repository root"))
     with contextlib.suppress(RuntimeError, KeyError):
         protected.append((Path.home(), "your home folder"))
+    protected = [(folder.resolve(), name) for folder, name in protected]
     for folder, name in protected:
-        folder = folder.resolve()
         if folder == target:
             raise refuse(f"it is {name}")
+    for folder, name in protected:
         if folder.is_relative_to(target):
             raise refuse(f"it contains {name} ({folder})")
     # a site inside specs/ or templates/ would be read back as specs or templates

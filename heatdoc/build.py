@@ -72,7 +72,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
             specs.append(check_spec(load_yaml(path), ctx))
         except HeatdocError as exc:
             errors.extend(exc.errors)
-        progress.show("reading specs", i, len(files))
+        progress.show(f"reading {len(files)} specs", i, len(files))
     if errors:
         raise HeatdocError(errors)
 
@@ -90,13 +90,13 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
 
     def tick() -> None:
         done[0] += 1
-        progress.show("rendering pages", done[0], len(plan.charts))
+        progress.show(f"rendering {len(plan.charts)} chart pages", done[0], len(plan.charts))
 
     site_files, warnings = render_site(plan, figures, project, tick)
     warnings = plan.warnings + warnings
 
     # 7. Write: staged beside the output, unchanged files kept, swapped in whole.
-    progress.show("writing", 1, 1)
+    progress.show(f"writing {_shown(site_dir)}", 1, 1)
     try:
         written = write_site(site_dir, site_files)
     except OSError as exc:
@@ -136,11 +136,11 @@ class Progress:
             return
         if self.tty:
             if now - self.last_time >= 0.1 or done == total:
-                self.stream.write(f"\rheatdoc: {stage} {done}/{total}\x1b[K")
+                self.stream.write(f"\rheatdoc: {stage}: {done}/{total}\x1b[K")
                 self.stream.flush()
                 self.last_time, self.shown = now, True
         elif stage != self.last_stage:
-            self.stream.write(f"heatdoc: {stage} ({total})…\n")
+            self.stream.write(f"heatdoc: {stage}…\n")
             self.stream.flush()
         self.last_stage = stage
 

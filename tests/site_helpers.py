@@ -64,6 +64,14 @@ FILES = {
         text: [["<b>bold</b>", "</script>", "\\u2028"]]
         hovertemplate: "%{{text}} <img src=x onerror=alert('hover')><extra></extra>"
         """,
+    "specs/alpha/deeper/four.yaml": """\
+        title: Four, one folder deeper
+        z: [[1, 2]]
+        """,
+    "specs/beta/big.yaml": """\
+        title: Big
+        z: {random: normal, shape: [60, 70], seed: 3}
+        """,
     "specs/top-level.yaml": """\
         title: At the top
         z: {random: uniform, shape: [3, 4], seed: 2}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 import heatdoc.write
+from heatdoc.assets import plotly_js
 from heatdoc.build import build_site
 from heatdoc.errors import HeatdocError, UsageError
 from heatdoc.pages import MARKER
@@ -53,6 +55,16 @@ def test_an_edit_rewrites_only_the_files_it_changes_and_removes_stale_ones(proje
     assert changed == {"alpha/one.html", "alpha/one.svg", "alpha/one.csv", "alpha/one.json", "index.html"}
     assert report.written == len(changed)
     assert not (project / "site/beta").exists()
+
+
+def test_plotlyjs_cdn_loads_the_pinned_version_with_its_integrity_hash(project):
+    (project / "heatdoc.yaml").write_text("plotlyjs: cdn\n")
+    build_site(project, quiet=True)
+    version = plotly_js("bundled").version
+    assert not list((project / "site" / "assets").glob("plotly-*.min.js"))
+    text = (project / "site" / "alpha" / "one.html").read_text()
+    assert re.search(rf'<script src="https://cdn\.plot\.ly/plotly-{re.escape(version)}\.min\.js" '
+                     r'integrity="sha256-[A-Za-z0-9+/]+=*" crossorigin="anonymous" defer></script>', text)
 
 
 def test_an_invalid_spec_writes_nothing_and_reports_every_error(project):

@@ -21,6 +21,8 @@ CHART_PAGES = {
     "specs/alpha/three.yaml": "alpha/three.html",
     "specs/beta/from-csv.yaml": "beta/from-csv.html",
     "specs/beta/hostile.yaml": "beta/hostile.html",
+    "specs/alpha/deeper/four.yaml": "alpha/deeper/four.html",
+    "specs/beta/big.yaml": "beta/big.html",
     "specs/top-level.yaml": "top-level.html",
 }
 
@@ -43,10 +45,10 @@ def html_files(site: Path) -> list[Path]:
 
 def test_report_counts_charts_sections_pages_and_warns_of_a_missing_section(built):
     site, report = built
-    assert (report.charts, report.sections, report.pages) == (6, 2, 10)
+    assert (report.charts, report.sections, report.pages) == (8, 3, 13)
     assert report.warnings == ("heatdoc.yaml: sections: no folder 'missing' with specs under specs/",)
     assert report.summary().startswith("built ")
-    assert "6 charts in 2 sections, 10 pages" in report.summary()
+    assert "8 charts in 3 sections, 13 pages" in report.summary()
 
 
 @pytest.mark.parametrize("spec, page", CHART_PAGES.items())
@@ -81,7 +83,7 @@ def test_every_link_and_source_resolves_inside_the_site(site):
 def test_index_groups_cards_by_section_in_the_settings_order(site):
     html = (site / "index.html").read_text()
     headings = re.findall(r"<h2 id=\"group-\d+\">(?:<a [^>]*>)?([^<]*)", html)
-    assert headings == ["Charts", "Beta title", "Alpha"]
+    assert headings == ["Charts", "Beta title", "Alpha", "Alpha / Deeper"]
     # inside a section: `order` first, then specs without one
     alpha = html[html.index("Alpha</a></h2>"):]
     assert alpha.index(">Two<") < alpha.index(">One<") < alpha.index(">Three (no order)<")
@@ -101,8 +103,8 @@ def test_index_card_has_thumbnail_title_section_tags_and_first_paragraph(site):
 def test_index_embeds_its_search_data_and_labels_the_search_box(site):
     html = read_page(site / "index.html")
     data = json.loads(html.scripts["heatdoc-index"])
-    assert [c["title"] for c in data][:3] == ["At the top", "From a CSV file", HOSTILE_TITLE]
-    assert data[2]["tags"] == ["<svg onload=alert('tag')>", "a&b"]
+    assert [c["title"] for c in data][:4] == ["At the top", "Big", "From a CSV file", HOSTILE_TITLE]
+    assert data[3]["tags"] == ["<svg onload=alert('tag')>", "a&b"]
     label = html.all("label")[0]
     assert label["for"] == "heatdoc-search" and "heatdoc-search" in html.ids()
     buttons = [a.get("data-tag") for a in html.all("button")]
@@ -163,6 +165,25 @@ def test_chart_page_has_a_text_alternative_without_javascript(site):
     assert '<th scope="col">Mon</th>' in text and '<th scope="row">Blue</th>' in text
     assert "<td>3.0</td>" in text  # text_auto ".1f"
     assert "<details class=\"data-table\">" in text
+
+
+def test_a_nested_folder_is_its_own_section(site):
+    html = read_page(site / "alpha" / "deeper" / "four.html")
+    text = (site / "alpha" / "deeper" / "four.html").read_text()
+    crumbs = text[text.index('class="breadcrumbs"'):].split("</nav>")[0]
+    assert re.findall(r'href="([^"]*)"', crumbs) == ["../../index.html", "index.html"]
+    assert html.all("link")[-1]["href"] == "../../assets/heatdoc.css"
+    assert "Alpha / Deeper" in read_page(site / "alpha" / "deeper" / "index.html").text
+
+
+def test_a_big_matrix_offers_the_csv_instead_of_a_table(site):
+    text = (site / "beta" / "big.html").read_text()
+    assert "The matrix has 60 × 70 cells, too many to read as a table" in text
+    assert "<table>" not in text
+    figure = json.loads(read_page(site / "beta" / "big.html").scripts["heatdoc-figure"])
+    assert figure["data"][0]["z"]["dtype"] == "f8"
+    assert 'viewBox="0 0 35 30"' in (site / "beta" / "big.svg").read_text()
+    assert len((site / "beta" / "big.csv").read_text().splitlines()) == 61
 
 
 def test_chart_page_shows_the_spec_yaml(site):
@@ -237,7 +258,7 @@ def test_sitemap_lists_every_page_by_absolute_url(site):
     assert "https://example.org/charts/" in urls
     assert "https://example.org/charts/alpha/" in urls
     assert "https://example.org/charts/alpha/one.html" in urls
-    assert len(urls) == 10
+    assert len(urls) == 13
     canonical = read_page(site / "alpha" / "one.html").all("link")
     assert {"rel": "canonical", "href": "https://example.org/charts/alpha/one.html"} in canonical
 

@@ -45,17 +45,9 @@ class Chart:
     def page(self) -> str:
         return self.stem + ".html"
 
-    @property
-    def thumbnail(self) -> str:
-        return self.stem + ".svg"
-
-    @property
-    def csv(self) -> str:
-        return self.stem + ".csv"
-
-    @property
-    def json(self) -> str:
-        return self.stem + ".json"
+    def file(self, suffix: str) -> str:
+        """A file the chart writes beside its page: ".svg" (thumbnail), ".csv", ".json"."""
+        return self.stem + suffix
 
 
 @dataclass

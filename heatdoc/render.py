@@ -175,9 +175,9 @@ def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: P
     home = (Link(settings["title"], P.INDEX),)
     for chart in plan.charts:
         figure = figures[chart.stem]
-        files[chart.thumbnail] = thumbnail_svg(chart.spec.z, figure["data"][0], figure["layout"]).encode()
-        files[chart.csv] = matrix_csv(chart.spec)
-        files[chart.json] = dumps_bytes(_with_template(figure), indent=True) + b"\n"
+        files[chart.file(".svg")] = thumbnail_svg(chart.spec.z, figure["data"][0], figure["layout"]).encode()
+        files[chart.file(".csv")] = matrix_csv(chart.spec)
+        files[chart.file(".json")] = dumps_bytes(_with_template(figure), indent=True) + b"\n"
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
              home + ((section,) if section else ()), **_chart_fields(chart, figure, section))
@@ -212,9 +212,9 @@ def _chart_fields(chart: P.Chart, figure: dict[str, Any], section: Link | None) 
     text = spec.doc.text
     return dict(
         tags=tuple(spec.tags), description=markdown_html(spec.description), section=section,
-        figure_json=Markup(script_json(figure)), thumbnail=chart.thumbnail,
+        figure_json=Markup(script_json(figure)), thumbnail=chart.file(".svg"),
         thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells; the values are in {where}.",
-        rows=rows, columns=cols, csv=chart.csv, json=chart.json,
+        rows=rows, columns=cols, csv=chart.file(".csv"), json=chart.file(".json"),
         yaml=text[:YAML_SHOWN_CHARS], yaml_cut=len(text) > YAML_SHOWN_CHARS, source=chart.source,
         table=table,
         previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
@@ -228,7 +228,7 @@ def _card_groups(plan: P.SitePlan) -> tuple[CardGroup, ...]:
         link = Link(section.title, section.page) if section.page else None
         cards = []
         for chart in section.charts:
-            cards.append(Card(number, chart.spec.title, chart.page, chart.thumbnail, link,
+            cards.append(Card(number, chart.spec.title, chart.page, chart.file(".svg"), link,
                               tuple(chart.spec.tags), summary(chart.spec.description)))
             number += 1
         groups.append(CardGroup(section.title, section.page, tuple(cards)))

@@ -268,9 +268,9 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
         where = exc.filename or name
         raise HeatdocError([SpecError(where, exc.lineno or 1, 1, "", f"template error: {exc.message}")]) from None
     except jinja2.TemplateNotFound as exc:
-        raise HeatdocError([SpecError(_template_frame(exc)[0] or name, _template_frame(exc)[1], 1, "",
-                                      f"template {exc.name!r} not found in the templates folder "
-                                      "or the default theme")]) from None
+        where, line = _template_frame(exc)
+        raise HeatdocError([SpecError(where or name, line, 1, "", f"template {exc.name!r} not found in "
+                                      "the templates folder or the default theme")]) from None
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc)
         raise HeatdocError([SpecError(where or name, line, 1, "", f"template error: {exc}")]) from None

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Callable, Iterator, Union
 
 from .errors import UsageError
 from .pages import MARKER
@@ -76,8 +76,11 @@ def check_output(out: Path, project: Project) -> Path:
     return target
 
 
-def _check_marker(target: Path, refuse=None) -> None:  # type: ignore[no-untyped-def]
-    refuse = refuse or (lambda reason: UsageError(f"refusing to write the site to {target}: {reason}"))
+def _check_marker(target: Path, refuse: Callable[[str], UsageError] | None = None) -> None:
+    """An existing output folder must be empty or carry heatdoc's marker file."""
+    if refuse is None:
+        def refuse(reason: str) -> UsageError:
+            return UsageError(f"refusing to write the site to {target}: {reason}")
     if not os.path.lexists(target):
         return
     if not target.is_dir():

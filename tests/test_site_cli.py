@@ -110,3 +110,17 @@ def test_the_example_gallery_of_the_repository_builds(tmp_path):
     for spec in specs:
         page = tmp_path / "example" / spec.relative_to(ROOT / "specs").with_suffix(".html")
         assert page.is_file(), page
+
+
+def test_two_builds_at_once_leave_one_whole_site(tmp_path):
+    import subprocess
+    import sys
+
+    project = write_project(tmp_path / "project", SMALL)
+    runs = [subprocess.Popen([sys.executable, "-m", "heatdoc", "build"], cwd=project,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    assert sorted(p.name for p in project.iterdir()) == ["heatdoc.yaml", "site", "specs"]
+    assert (project / "site" / "alpha" / "two.html").is_file()

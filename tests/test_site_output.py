@@ -238,3 +238,24 @@ def test_a_symlink_planted_in_the_site_is_not_written_through(project, tmp_path)
     build_site(project, quiet=True)
     assert outside.read_text() == "not heatdoc's"
     assert not page.is_symlink() and "<!doctype html>" in page.read_text()
+
+
+def test_the_python_api_builds_and_returns_the_site_folder(project, tmp_path):
+    import heatdoc
+
+    assert heatdoc.build(project, tmp_path / "api") == (tmp_path / "api").resolve()
+    assert (tmp_path / "api" / "alpha" / "one.html").is_file()
+
+
+def test_a_slow_build_names_each_stage_on_one_line(monkeypatch):
+    import io
+
+    from heatdoc.build import Progress
+
+    monkeypatch.setattr(Progress, "DELAY", 0.0)
+    log = io.StringIO()
+    progress = Progress(log, 0.0)
+    for i in range(1, 4):
+        progress.show("reading 3 specs", i, 3)
+    progress.show("writing site/", 1, 1)
+    assert log.getvalue() == "heatdoc: reading 3 specs…\nheatdoc: writing site/…\n"

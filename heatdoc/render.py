@@ -151,7 +151,18 @@ def _url(context: Any, target: str) -> str:
         raise jinja2.TemplateRuntimeError("the `url` filter needs `page`; import macros "
                                           "`with context`")
     path, hash_, fragment = target.partition("#")
-    return posixpath.relpath(path, posixpath.dirname(page.path) or ".") + hash_ + fragment
+    return _relative(path, posixpath.dirname(page.path)) + hash_ + fragment
+
+
+def _relative(path: str, folder: str) -> str:
+    """posixpath.relpath for the site's own clean paths, without its cost (it runs per link)."""
+    if not folder:
+        return path
+    parts, base = path.split("/"), folder.split("/")
+    common = 0
+    while common < min(len(parts) - 1, len(base)) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: Project,
@@ -195,7 +206,7 @@ def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: P
     files[P.SCHEMA] = dumps_bytes(SPEC_SCHEMA, indent=True) + b"\n"
     if base_url:
         urls = sorted(_absolute(base_url, p) for p in files if p.endswith(".html"))
-        files[P.SITEMAP] = env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")
+        files[P.SITEMAP] = _render(env, "sitemap.xml", urls=urls)
     if js.file is not None:
         files[js.url] = js.file
     files[TEMPLATE_JS] = template_js()

@@ -11,6 +11,7 @@ merge into one path segment: a thumbnail stays a few KB whatever the matrix.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -51,11 +52,8 @@ def thumbnail_svg(z: np.ndarray, trace: dict[str, Any], layout: dict[str, Any]) 
             if level >= 0:
                 runs.setdefault(level, []).append(f"M{start} {i}h{j - start}v1h-{j - start}z")
 
-    paths = []
-    for level in sorted(runs):
-        rgba = colour_at(scale, level / (LEVELS - 1))
-        opacity = f' fill-opacity="{rgba[3]:.3g}"' if rgba[3] < 1 else ""
-        paths.append(f'<path fill="{hex_colour(rgba)}"{opacity} d="{"".join(runs[level])}"/>')
+    fills = _fills(tuple((float(stop), str(colour)) for stop, colour in scale))
+    paths = [f'<path {fills[level]} d="{"".join(runs[level])}"/>' for level in sorted(runs)]
 
     equal = "scaleanchor" in layout.get("xaxis", {})
     width, height = _size(cols, rows) if equal else (SIZE, round(SIZE * 3 / 4))
@@ -94,6 +92,17 @@ def downsample(z: np.ndarray, max_side: int) -> np.ndarray:
     sums = np.where(present, blocks, 0.0).sum(axis=(1, 3))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / counts, np.nan)
+
+
+@lru_cache(maxsize=64)
+def _fills(scale: tuple[tuple[float, str], ...]) -> list[str]:
+    """The fill attributes of each of the LEVELS colours of a scale (most specs share a few scales)."""
+    out = []
+    for level in range(LEVELS):
+        rgba = colour_at([list(stop) for stop in scale], level / (LEVELS - 1))
+        opacity = f' fill-opacity="{rgba[3]:.3g}"' if rgba[3] < 1 else ""
+        out.append(f'fill="{hex_colour(rgba)}"{opacity}')
+    return out
 
 
 def _scale(value: Any) -> list[list[Any]]:

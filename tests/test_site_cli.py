@@ -46,8 +46,8 @@ def test_an_invalid_spec_exits_1_with_every_error_at_its_line(tmp_path):
     result = run_heatdoc("build", cwd=project)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{project}/specs/alpha/bad.yaml:2:13: z[1]: row 1 has 1 cells; row 0 has 2",
-        f"{project}/specs/beta/worse.yaml:3:1: colour: unknown key 'colour' (did you mean 'colorbar' or 'colorscale'?)",
+        "specs/alpha/bad.yaml:2:13: z[1]: row 1 has 1 cell; row 0 has 2 cells",
+        "specs/beta/worse.yaml:3:1: colour: unknown key 'colour' (did you mean 'colorbar'?)",
         "heatdoc: 2 errors",
     ]
     assert not (project / "site").exists()

@@ -65,6 +65,7 @@ class Preview:
         self.server = open_server(host, port, check_host=self.loopback)
         self.tmp = Path(tempfile.mkdtemp(prefix="heatdoc-serve-")).resolve()
         self._thread: threading.Thread | None = None
+        self.watching = threading.Event()  # set once file changes are being seen
         self._good: list[Path] = []  # folders of good builds, newest last
         self._output = self.root / "site"
         self._output = self._output_folder()
@@ -136,9 +137,14 @@ class Preview:
         """Rebuild on every change under the project folder until Ctrl-C or ``stop``."""
         from watchfiles import watch
 
+        # The short timeout makes the loop come round even when nothing changes, which is
+        # how `watching` learns that the watcher is in place.
         for changes in watch(self.root, watch_filter=_ProjectFilter(self), step=STEP_MS,
-                             debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=True):
-            self.rebuild({path for _, path in changes})
+                             debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=True,
+                             rust_timeout=500, yield_on_timeout=True):
+            self.watching.set()
+            if changes:
+                self.rebuild({path for _, path in changes})
 
     def ignores(self, path: str) -> bool:
         """True for changes that are not the project's input: its site, hidden files, our builds."""

@@ -306,3 +306,143 @@ def test_a_crashing_build_keeps_the_preview_running(tmp_path, capsys):
     finally:
         preview.close()
     assert not preview.tmp.exists()
+
+
+# --- live reload with the real build ---------------------------------------------------------
+
+SPEC = "title: {title}\nz: [[1, 2], [3, 4]]\n"
+BAD_SPEC = "title: Renamed heatmap\nz: [[1, 2], [3, 4]]\ncolourscale: Viridis\n"
+BAD_SPEC_ERROR = (":3:1: colourscale: unknown key 'colourscale' (did you mean 'colorscale' or "
+                  "'colorbar' or 'showscale'?)")
+
+
+@pytest.fixture
+def live(make_project):
+    """A preview of a one-spec project with the real build and a watcher in a thread."""
+    previews = []
+
+    def start(spec_text: str) -> Preview:
+        project = make_project({"specs/basics/first.yaml": spec_text}, settings="title: Live gallery\n")
+        preview = Preview(project, port=0)
+        stop = threading.Event()
+        watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+        previews.append((preview, stop, watcher))
+        preview.start()
+        watcher.start()
+        assert preview.watching.wait(timeout=20), "the watcher did not start"
+        return preview
+
+    yield start
+    for preview, stop, watcher in previews:
+        stop.set()
+        watcher.join(timeout=20)
+        preview.close()
+        assert not watcher.is_alive() and not preview.tmp.exists()
+
+
+def edit(preview: Preview, text: str, timeout: float = 60) -> dict:
+    """Write the spec, then wait (bounded) until the server reports a newer build; its status."""
+    before = json.loads(fetch(preview.port, "/__heatdoc__/build").body)["build"]
+    (preview.root / "specs/basics/first.yaml").write_text(text)
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout * 10)):
+        status = json.loads(fetch(preview.port, "/__heatdoc__/build").body)
+        if status["build"] > before or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert status["build"] > before, f"no rebuild within {timeout} s"
+    return status
+
+
+def test_an_edited_spec_is_rebuilt_and_served(live):
+    preview = live(SPEC.format(title="First heatmap"))
+    assert "First heatmap" in fetch(preview.port, "/").text
+    status = edit(preview, SPEC.format(title="Renamed heatmap"))
+    assert status["ok"] and status["errors"] == []
+    page = fetch(preview.port, "/").text
+    assert "Renamed heatmap" in page and "First heatmap" not in page
+    assert '<script src="/__heatdoc__/reload.js" data-build="' in page
+    assert not (preview.root / "site").exists()  # the project's own site/ is never touched
+
+
+def test_a_bad_spec_shows_its_errors_and_the_last_good_site_stays(live, capsys):
+    preview = live(SPEC.format(title="Renamed heatmap"))
+    status = edit(preview, BAD_SPEC)
+    assert not status["ok"] and len(status["errors"]) == 1
+    assert status["errors"][0].endswith("specs/basics/first.yaml" + BAD_SPEC_ERROR)
+    page = fetch(preview.port, "/")
+    assert page.status == 200 and "Renamed heatmap" in page.text
+    assert '<div id="heatdoc-errors"' in page.text
+    assert "first.yaml" + BAD_SPEC_ERROR.replace("'", "&#x27;") in page.text
+    err = capsys.readouterr().err
+    assert "heatdoc: specs/basics/first.yaml changed; rebuilding\n" in err
+    assert "first.yaml" + BAD_SPEC_ERROR + "\nheatdoc: 1 error; still serving the last good build\n" in err
+    assert "Traceback" not in err
+
+    status = edit(preview, SPEC.format(title="Fixed heatmap"))
+    assert status["ok"]
+    page = fetch(preview.port, "/").text
+    assert "Fixed heatmap" in page and "heatdoc-errors" not in page
+
+
+def test_a_project_that_never_built_shows_errors_until_fixed(live):
+    preview = live(BAD_SPEC)
+    r = fetch(preview.port, "/")
+    assert r.status == 503
+    assert "no build has succeeded yet" in r.text and "first.yaml" in r.text
+    assert 'src="/__heatdoc__/reload.js"' in r.text
+    edit(preview, SPEC.format(title="Fixed heatmap"))
+    r = fetch(preview.port, "/")
+    assert r.status == 200 and "Fixed heatmap" in r.text
+
+
+# --- the command line ------------------------------------------------------------------------
+
+def test_port_in_use_is_one_line_and_exit_2(make_project):
+    project = make_project({"specs/a.yaml": SPEC.format(title="A")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = run_heatdoc("serve", project, "--port", port)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (f"heatdoc: port {port} is in use on 127.0.0.1; stop the other server or "
+                        f"choose another port with --port N\n")
+
+
+def test_a_port_out_of_range_is_a_usage_error(make_project):
+    r = run_heatdoc("serve", make_project({}), "--port", "70000")
+    assert (r.returncode, r.stderr) == (2, "heatdoc: --port 70000 is not a port number (0 to 65535)\n")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp_path, stop):
+    project = make_project({"specs/basics/first.yaml": SPEC.format(title="First heatmap")})
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "heatdoc", "serve", str(project), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            try:
+                url = re.search(r"at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)", lines.get(timeout=1))
+            except queue.Empty:
+                assert proc.poll() is None, proc.stderr.read()
+        assert url, "the server did not say where it listens"
+        port = int(url.group(1))
+        assert "First heatmap" in fetch(port, "/").text
+        assert [p.name.startswith("heatdoc-serve-") for p in tmp.iterdir()] == [True]
+        proc.send_signal(stop)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = proc.stderr.read()
+    assert err.endswith("heatdoc: stopped\n") and "Traceback" not in err
+    assert list(tmp.iterdir()) == []

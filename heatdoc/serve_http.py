@@ -209,7 +209,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.send_error(HTTPStatus.FORBIDDEN, "This preview answers only to localhost, "
                                    "127.0.0.1 and [::1].")
         state = self.server.state
-        path = urlsplit(self.path).path
+        # Split by hand: urlsplit would read "//host/x" as a host name, not a path.
+        path, _, query = self.path.partition("#")[0].partition("?")
         if path.startswith(ENDPOINTS):
             return self.endpoint(path[len(ENDPOINTS):], state, with_body)
         if state.site is None:
@@ -217,7 +218,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.send_page(HTTPStatus.SERVICE_UNAVAILABLE, page, with_body)
         status, found = locate(state.site, path)
         if status == 301:
-            query = urlsplit(self.path).query
             return self.send_page(301, b"", with_body, extra={"Location": f"{found}?{query}" if query else str(found)})
         if status == 403:
             return self.send_error(HTTPStatus.FORBIDDEN, "That path leads outside the site.")

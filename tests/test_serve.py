@@ -415,7 +415,7 @@ def test_a_port_out_of_range_is_a_usage_error(make_project):
     assert (r.returncode, r.stderr) == (2, "heatdoc: --port 70000 is not a port number (0 to 65535)\n")
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp_path, stop):
     project = make_project({"specs/basics/first.yaml": SPEC.format(title="First heatmap")})
     tmp = tmp_path / "tmp"
@@ -446,3 +446,23 @@ def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp
     err = proc.stderr.read()
     assert err.endswith("heatdoc: stopped\n") and "Traceback" not in err
     assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.browser
+def test_an_open_page_reloads_in_a_browser(live):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    preview = live(SPEC.format(title="First heatmap"))
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{preview.port}/")
+            assert "First heatmap" in page.content()
+            edit(preview, SPEC.format(title="Renamed heatmap"))
+            page.wait_for_function("document.body.textContent.includes('Renamed heatmap')", timeout=20_000)
+            edit(preview, BAD_SPEC)
+            box = page.wait_for_selector("#heatdoc-errors", timeout=20_000)
+            assert BAD_SPEC_ERROR in box.text_content()
+            assert "Renamed heatmap" in page.content()
+        finally:
+            browser.close()

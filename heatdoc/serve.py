@@ -67,7 +67,7 @@ class Preview:
         self._thread: threading.Thread | None = None
         self.watching = threading.Event()  # set once file changes are being seen
         self._good: list[Path] = []  # folders of good builds, newest last
-        self._output = self.root / "site"
+        self._output = self.root / "site"  # the default, kept while heatdoc.yaml is invalid
         self._output = self._output_folder()
 
     @property

@@ -54,4 +54,4 @@ def build(project_dir: str | Path = ".", out: str | Path | None = None) -> Path:
     """Validate every spec of the project, then write its site; return the site folder."""
     from .build import build_site
 
-    return build_site(Path(project_dir), Path(out) if out is not None else None)
+    return build_site(Path(project_dir), Path(out) if out is not None else None).site

@@ -39,14 +39,12 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     """Validate every spec of the project in ``project_dir``, then write its site to ``out``
     (default: the project's ``output`` setting). Raise HeatdocError listing every error
     (nothing written), or UsageError for an output folder heatdoc must not touch."""
-    from .compile import compile_figure
-    from .load import load_yaml
+    from .cache import BuildCache, digest_of, files_digest
+    from .charts import read_charts
     from .pages import plan_site
     from .project import open_project
     from .render import render_site
-    from .sources import ReadContext
-    from .validate import check_spec
-    from .write import check_output, write_site
+    from .write import check_output, render_changed, write_site
 
     started = time.perf_counter()
     progress = Progress(None if quiet else sys.stderr, started)
@@ -63,46 +61,56 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         raise UsageError(f"no spec files (*.yaml) in {project.specs_dir}; write one with "
                          f"`heatdoc new {_shown(project.specs_dir / 'first.yaml')}`")
 
-    # 3. Load and validate ALL specs, collecting every error: a build that stopped at
-    #    the first bad spec would make a user fix them one run at a time.
-    ctx = ReadContext(project.root, project.settings["max_cells"])
-    specs, errors = [], []
-    for i, path in enumerate(files, 1):
-        try:
-            specs.append(check_spec(load_yaml(path), ctx))
-        except HeatdocError as exc:
-            errors.extend(exc.errors)
-        progress.show(f"reading {len(files)} specs", i, len(files))
-    if errors:
-        raise HeatdocError(errors)
-
-    # 4. Place every spec in the site (paths, sections, previous/next) before rendering,
-    #    so two specs that would write one page are an error naming both.
-    plan = plan_site(project, specs)
-
-    # 5. Compile each spec to its figure. The page carries it without plotly's template,
-    #    which every page shares from assets/.
-    figures = {chart.stem: compile_figure(chart.spec, template=False) for chart in plan.charts}
-
-    # 6. Render every page and file into memory. A broken template override is still a
-    #    user error with nothing written, and the previous site is still untouched.
+    # 3. Load, validate and compile ALL specs, collecting every error: a build that stopped
+    #    at the first bad spec would make a user fix them one run at a time. A spec whose
+    #    bytes and data are those of an earlier build is taken from the cache; the others
+    #    are shared out over a process pool when there are many (heatdoc/charts.py).
+    cache = BuildCache(project.root, lock=True)
     done = [0]
 
-    def tick() -> None:
+    def tick(stage: str) -> None:
         done[0] += 1
-        progress.show(f"rendering {len(plan.charts)} chart pages", done[0], len(plan.charts))
+        progress.show(stage, done[0], len(files))
 
-    site_files, warnings = render_site(plan, figures, project, tick)
-    warnings = plan.warnings + warnings
-
-    # 7. Write: staged beside the output, unchanged files kept, swapped in whole.
-    progress.show(f"writing {_shown(site_dir)}", 1, 1)
+    ok = False
     try:
-        written = write_site(site_dir, site_files)
-    except OSError as exc:
-        raise UsageError(f"cannot write the site to {site_dir}: {exc.strerror or exc}"
-                         f"{f' ({exc.filename})' if exc.filename else ''}; the previous site is "
-                         "unchanged") from None
+        charts, errors = read_charts(project, files, cache, lambda: tick(f"reading {len(files)} specs"))
+        if errors:
+            raise HeatdocError(errors)
+
+        # 4. Place every spec in the site (paths, sections, previous/next) before rendering,
+        #    so two specs that would write one page are an error naming both.
+        plan = plan_site(project, [chart.summary for chart in charts])  # type: ignore[misc]
+
+        # 5. Name every file of the site by its content, rendering nothing yet: a page the
+        #    previous site already holds is not rendered again. A broken template override
+        #    is still a user error with nothing written.
+        by_path = {chart.summary.path: chart for chart in charts}
+        salt = digest_of(cache.code(), files_digest(cache, project.templates_dir))
+        done[0] = 0
+        site_files, warnings = render_site(plan, {c.stem: by_path[c.spec.path] for c in plan.charts},
+                                           project, lambda: tick(f"rendering {len(plan.charts)} chart pages"),
+                                           salt)
+        warnings = plan.warnings + warnings
+
+        record = cache.site_record(site_dir)
+        render_changed(site_dir, site_files, record.get("files"))
+
+        # 6. Write: staged beside the output, unchanged files kept, swapped in whole.
+        progress.show(f"writing {_shown(site_dir)}", 1, 1)
+        try:
+            written = write_site(site_dir, site_files, record.get("files"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the site to {site_dir}: {exc.strerror or exc}"
+                             f"{f' ({exc.filename})' if exc.filename else ''}; the previous site is "
+                             "unchanged") from None
+        cache.keep_site_record(site_dir, {"files": written.files})
+        ok = True
+    finally:
+        # 7. Keep what this build learnt, even when a spec was invalid: fixing it should not
+        #    cost a rebuild of every other chart. But a first build that failed leaves the
+        #    project as it found it.
+        cache.close(keep=ok or cache.existed)
 
     pages = sum(1 for name in site_files if name.endswith(".html"))
     report = BuildReport(site_dir, len(plan.charts), sum(1 for s in plan.sections if s.page), pages,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import posixpath
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,12 +28,12 @@ from .errors import HeatdocError, SpecError
 from .jsonout import dumps_bytes, script_json
 from .project import Project
 from .reference import KeyGroup, reference_groups, scale_names
-from .table import DataTable, data_table, matrix_csv
+from .cache import digest_of
+from .charts import PART_FILES, ChartParts
+from .table import DataTable, TableRow
 from .text import markdown_html, summary
-from .thumbnails import thumbnail_svg
-from .write import SiteFiles
+from .write import Later, Part, SiteFiles
 
-YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV has it all
 
 
 @dataclass(frozen=True)
@@ -165,48 +166,64 @@ def _relative(path: str, folder: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
-def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: Project,
-                tick: Callable[[], None] = lambda: None) -> tuple[SiteFiles, list[str]]:
-    """Every file of the site, and warnings. ``figures`` maps a chart's stem to its figure."""
+def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Project,
+                tick: Callable[[], None] = lambda: None, salt: str = "") -> tuple[SiteFiles, list[str]]:
+    """Every file of the site, and warnings. ``charts`` maps a chart's stem to its parts.
+
+    Pages are `Later`: each is named by a digest of its template and everything handed
+    to it (``salt`` stands for heatdoc's code and the project's templates), and rendered
+    only when the previous site does not already hold a page of that name."""
     settings = project.settings
-    env = environment(project.templates_dir)
+    env = _Lazy(lambda: environment(project.templates_dir))
     base_url = settings.get("base_url") or ""
     js = plotly_js(settings.get("plotlyjs", "bundled"))
     site = SiteContext(settings["title"], markdown_html(settings.get("description") or ""), base_url,
                        tuple(Link(s.title, s.page) for s in plan.sections if s.page),
                        len(plan.charts), js)
     files: SiteFiles = {}
+    site_repr = repr(site)
 
-    def page(cls: type, template: str, path: str, title: str, kind: str, crumbs: tuple, **fields: Any) -> None:
-        context = cls(kind=kind, path=path, title=title, root="../" * path.count("/"),
+    def page(cls: type, template: str, path: str, title: str, kind: str, crumbs: tuple,
+             content: Callable[[], dict[str, Any]], content_id: str, **fields: Any) -> None:
+        """``fields`` place the page; ``content`` gives the rest, named by ``content_id``."""
+        common = dict(kind=kind, path=path, title=title, root="../" * path.count("/"),
                       canonical=_absolute(base_url, path), breadcrumbs=crumbs, **fields)
-        files[path] = _render(env, template, site=site, page=context)
+        identity = digest_of("page", salt, template, site_repr, content_id, repr(sorted(common.items())))
+
+        def make() -> bytes:
+            return _render(env.get(), template, site=site, page=cls(**common, **content()))
+
+        files[path] = Later(identity, make)
 
     groups = _card_groups(plan)
     home = (Link(settings["title"], P.INDEX),)
     for chart in plan.charts:
-        figure = figures[chart.stem]
-        files[chart.file(".svg")] = thumbnail_svg(chart.spec.z, figure["data"][0], figure["layout"]).encode()
-        files[chart.file(".csv")] = matrix_csv(chart.spec)
-        files[chart.file(".json")] = dumps_bytes(_with_template(figure), indent=True) + b"\n"
+        parts = charts[chart.stem]
+        for suffix in PART_FILES:
+            files[chart.file(suffix)] = Part(parts.file(suffix), digest_of("part", parts.key, suffix))
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
-             home + ((section,) if section else ()), **_chart_fields(chart, figure, section))
+             home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,
+             section=section, thumbnail=chart.file(".svg"), csv=chart.file(".csv"), json=chart.file(".json"),
+             source=chart.source,
+             previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
+             next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)
         tick()
-    page(IndexPage, "index.html", P.INDEX, settings["title"], "index", (), groups=groups,
-         tags=_all_tags(plan), search_data=_search_data(groups))
+    index = dict(groups=groups, tags=_all_tags(plan), search_data=_search_data(groups))
+    page(IndexPage, "index.html", P.INDEX, settings["title"], "index", (), lambda: index, repr(index))
     for section, group in zip(plan.sections, groups):
         if section.page:
-            page(SectionPage, "section.html", section.page, section.title, "section", home, group=group)
+            page(SectionPage, "section.html", section.page, section.title, "section", home,
+                 lambda: {}, "", group=group)
     page(ReferencePage, "reference.html", P.REFERENCE, "Spec reference", "reference", home,
-         groups=tuple(reference_groups()), scale_names=tuple(scale_names()))
+         lambda: dict(groups=tuple(reference_groups()), scale_names=tuple(scale_names())), "")
 
     from .schema import SPEC_SCHEMA
 
     files[P.SCHEMA] = dumps_bytes(SPEC_SCHEMA, indent=True) + b"\n"
     if base_url:
         urls = sorted(_absolute(base_url, p) for p in files if p.endswith(".html"))
-        files[P.SITEMAP] = _render(env, "sitemap.xml", urls=urls)
+        files[P.SITEMAP] = _render(env.get(), "sitemap.xml", urls=urls)
     if js.file is not None:
         files[js.url] = js.file
     files[TEMPLATE_JS] = template_js()
@@ -215,22 +232,30 @@ def render_site(plan: P.SitePlan, figures: dict[str, dict[str, Any]], project: P
     return files, warnings
 
 
-def _chart_fields(chart: P.Chart, figure: dict[str, Any], section: Link | None) -> dict[str, Any]:
-    spec = chart.spec
-    rows, cols = spec.shape
-    table = data_table(spec)
-    where = "the data table below" if table else "the CSV download below"
-    text = spec.doc.text
-    return dict(
-        tags=tuple(spec.tags), description=markdown_html(spec.description), section=section,
-        figure_json=Markup(script_json(figure)), thumbnail=chart.file(".svg"),
-        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells; the values are in {where}.",
-        rows=rows, columns=cols, csv=chart.file(".csv"), json=chart.file(".json"),
-        yaml=text[:YAML_SHOWN_CHARS], yaml_cut=len(text) > YAML_SHOWN_CHARS, source=chart.source,
-        table=table,
-        previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
-        next=Link(chart.next.spec.title, chart.next.page) if chart.next else None,
-    )
+class _Lazy:
+    """The Jinja environment, made when the first page is rendered: a rebuild whose
+    pages are all in the previous site renders none and never needs one."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make, self._value = make, None
+
+    def get(self) -> Any:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+
+def _chart_fields(parts: ChartParts) -> dict[str, Any]:
+    """The page fields kept with the chart's parts, as the template gets them."""
+    f = parts.fields()
+    table = None
+    if f["table"] is not None:
+        columns, rows, names = f["table"]
+        table = DataTable(tuple(columns), tuple(TableRow(label, tuple(cells)) for label, cells in rows),
+                          tuple(names))
+    return dict(tags=tuple(f["tags"]), description=Markup(f["description"]),
+                figure_json=Markup(f["figure_json"]), thumbnail_alt=f["thumbnail_alt"],
+                rows=f["rows"], columns=f["columns"], yaml=f["yaml"], yaml_cut=f["yaml_cut"], table=table)
 
 
 def _card_groups(plan: P.SitePlan) -> tuple[CardGroup, ...]:
@@ -254,14 +279,6 @@ def _search_data(groups: tuple[CardGroup, ...]) -> Markup:
 
 def _all_tags(plan: P.SitePlan) -> tuple[str, ...]:
     return tuple(sorted({t for c in plan.charts for t in c.spec.tags}, key=lambda t: (t.casefold(), t)))
-
-
-def _with_template(figure: dict[str, Any]) -> dict[str, Any]:
-    from .compile import plotly_template
-
-    if "template" in figure["layout"]:
-        return figure
-    return {**figure, "layout": {**figure["layout"], "template": plotly_template()}}
 
 
 def _absolute(base_url: str, path: str) -> str | None:

@@ -20,7 +20,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
@@ -31,13 +31,35 @@ from .project import Project
 MARKER_TEXT = ("This folder was written by `heatdoc build`, which replaces all of it on every build.\n"
                "Do not keep other files here.\n")
 
-SiteFiles = dict[str, Union[bytes, Path]]  # path in the site -> its bytes, or a file to copy
+@dataclass(frozen=True)
+class Later:
+    """A file made only when the previous site does not already hold it. ``identity``
+    names its content: two files of one identity have the same bytes."""
+
+    identity: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A file of the build cache (`heatdoc.cache`), hard-linked into the site (copied
+    where links fail); ``identity`` names its content, as for `Later`."""
+
+    path: Path
+    identity: str
+
+
+# path in the site -> its bytes, a file to copy, or a file named by its content
+SiteFiles = dict[str, Union[bytes, Path, Later, Part]]
 
 
 @dataclass(frozen=True)
 class WriteReport:
     written: int
     unchanged: int
+    # path in the site -> [size, mtime_ns, inode, identity] of each file that has an
+    # identity: what the next build compares with, instead of reading the file
+    files: dict[str, list] = field(default_factory=dict)
 
 
 def check_output(out: Path, project: Project) -> Path:
@@ -97,8 +119,11 @@ def _repository_root(start: Path) -> Path | None:
     return None
 
 
-def write_site(out: Path, files: SiteFiles) -> WriteReport:
-    """Write ``files`` (plus the marker) as the folder ``out``, replacing it whole."""
+def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = None) -> WriteReport:
+    """Write ``files`` (plus the marker) as the folder ``out``, replacing it whole.
+
+    ``previous`` is the ``files`` of the report of the build that wrote ``out``: a file
+    of the same identity and unchanged size, mtime and inode is kept without being read."""
     files = {**files, MARKER: MARKER_TEXT.encode("utf-8")}
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
@@ -108,7 +133,7 @@ def write_site(out: Path, files: SiteFiles) -> WriteReport:
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.heatdoc-new-", dir=out.parent))
         old = None
         try:
-            report = _fill(stage, out, files)
+            report = _fill(stage, out, files, previous or {})
             old = _swap(stage, out)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
@@ -119,25 +144,63 @@ def write_site(out: Path, files: SiteFiles) -> WriteReport:
     return report
 
 
-def _fill(stage: Path, previous: Path, files: SiteFiles) -> WriteReport:
+def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list]) -> WriteReport:
     written = unchanged = 0
+    manifest: dict[str, list] = {}
     for rel in sorted(files):
         if rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"not a path inside the site: {rel!r}")
         target = stage / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         old = previous / rel
-        if _same(old, files[rel]):
+        data = files[rel]
+        identity = data.identity if isinstance(data, (Later, Part)) else None
+        if identity is not None and _still(old, known.get(rel), identity):
             _reuse(old, target)
             unchanged += 1
         else:
-            _put(target, files[rel])
-            written += 1
-    return WriteReport(written, unchanged)
+            if isinstance(data, Later):
+                data = data.make()
+            if _same(old, data.path if isinstance(data, Part) else data):
+                _reuse(old, target)
+                unchanged += 1
+            else:
+                _put(target, data)
+                written += 1
+        if identity is not None:
+            st = os.lstat(target)
+            manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, identity]
+    return WriteReport(written, unchanged, manifest)
 
 
-def _put(target: Path, data: bytes | Path) -> None:
+def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None) -> None:
+    """Make every `Later` file that the previous site in ``out`` does not already hold, in
+    the order given, so that a broken template is reported before anything is written."""
+    known = previous or {}
+    for rel, data in files.items():
+        if isinstance(data, Later) and not _still(out / rel, known.get(rel), data.identity):
+            files[rel] = data.make()
+
+
+def _still(old: Path, entry: list | None, identity: str) -> bool:
+    """Is ``old`` the very file the last build wrote with this identity, untouched since?"""
+    if not isinstance(entry, list) or len(entry) != 4 or entry[3] != identity:
+        return False
+    try:
+        st = os.lstat(old)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == entry[:3]
+
+
+def _put(target: Path, data: bytes | Path | Part) -> None:
     """Create ``target`` (never an existing file, never through a link)."""
+    if isinstance(data, Part):
+        try:
+            os.link(data.path, target, follow_symlinks=False)
+            return
+        except OSError:  # another file system, or one without hard links
+            data = data.path
     if isinstance(data, Path):
         with open(data, "rb") as src, open(target, "xb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)

@@ -142,5 +142,5 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def leftovers(parent: Path) -> list[str]:
-    """Staging folders a build left behind."""
-    return sorted(name for name in os.listdir(parent) if ".heatdoc-" in name)
+    """Staging folders a build left behind (the build cache is not one)."""
+    return sorted(name for name in os.listdir(parent) if ".heatdoc-" in name and name != ".heatdoc-cache")

@@ -122,5 +122,5 @@ def test_two_builds_at_once_leave_one_whole_site(tmp_path):
     for run in runs:
         _, err = run.communicate(timeout=120)
         assert run.returncode == 0, err
-    assert sorted(p.name for p in project.iterdir()) == ["heatdoc.yaml", "site", "specs"]
+    assert sorted(p.name for p in project.iterdir()) == [".heatdoc-cache", "heatdoc.yaml", "site", "specs"]
     assert (project / "site" / "alpha" / "two.html").is_file()

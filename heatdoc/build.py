@@ -39,15 +39,26 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     """Validate every spec of the project in ``project_dir``, then write its site to ``out``
     (default: the project's ``output`` setting). Raise HeatdocError listing every error
     (nothing written), or UsageError for an output folder heatdoc must not touch."""
-    from .cache import BuildCache, digest_of, files_digest
+    from .unchanged import unchanged_site
+
+    started = time.perf_counter()
+    progress = Progress(None if quiet else sys.stderr, started)
+
+    # 0. When every input is byte for byte what the last build of this site read, and the
+    #    site is as that build left it, there is nothing to do (heatdoc/unchanged.py).
+    last = unchanged_site(Path(project_dir), Path(out) if out is not None else None)
+    if last is not None:
+        return _finish(BuildReport(last["site"], len(last["charts"]), last["sections"], last["pages"], 0,
+                                   len(last["files"]), time.perf_counter() - started,
+                                   tuple(last["warnings"])), progress, quiet)
+
+    from .cache import BuildCache, name_in_project
     from .charts import read_charts
     from .pages import plan_site
     from .project import open_project
     from .render import render_site
+    from .unchanged import settings_record, site_salt
     from .write import check_output, render_changed, write_site
-
-    started = time.perf_counter()
-    progress = Progress(None if quiet else sys.stderr, started)
 
     # 1. Settings first: heatdoc.yaml says where the specs, templates and site are.
     project = open_project(Path(project_dir))
@@ -86,7 +97,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         #    previous site already holds is not rendered again. A broken template override
         #    is still a user error with nothing written.
         by_path = {chart.summary.path: chart for chart in charts}
-        salt = digest_of(cache.code(), files_digest(cache, project.templates_dir))
+        salt = site_salt(cache, project)
         done[0] = 0
         site_files, warnings = render_site(plan, {c.stem: by_path[c.spec.path] for c in plan.charts},
                                            project, lambda: tick(f"rendering {len(plan.charts)} chart pages"),
@@ -104,7 +115,12 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
             raise UsageError(f"cannot write the site to {site_dir}: {exc.strerror or exc}"
                              f"{f' ({exc.filename})' if exc.filename else ''}; the previous site is "
                              "unchanged") from None
-        cache.keep_site_record(site_dir, {"files": written.files})
+        pages = sum(1 for name in site_files if name.endswith(".html"))
+        sections = sum(1 for s in plan.sections if s.page)
+        cache.new_catalog["settings"] = settings_record(cache, project)
+        cache.keep_site_record(site_dir, {
+            "files": written.files, "salt": salt, "pages": pages, "sections": sections,
+            "warnings": warnings, "charts": {name_in_project(f, project.root): c.key for f, c in zip(files, charts)}})
         ok = True
     finally:
         # 7. Keep what this build learnt, even when a spec was invalid: fixing it should not
@@ -112,13 +128,15 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         #    project as it found it.
         cache.close(keep=ok or cache.existed)
 
-    pages = sum(1 for name in site_files if name.endswith(".html"))
-    report = BuildReport(site_dir, len(plan.charts), sum(1 for s in plan.sections if s.page), pages,
-                         written.written, written.unchanged, time.perf_counter() - started,
-                         tuple(warnings))
+    return _finish(BuildReport(site_dir, len(plan.charts), sections, pages, written.written,
+                               written.unchanged, time.perf_counter() - started, tuple(warnings)),
+                   progress, quiet)
+
+
+def _finish(report: BuildReport, progress: "Progress", quiet: bool) -> BuildReport:
     progress.done()
     if not quiet:
-        for warning in warnings:
+        for warning in report.warnings:
             print(f"heatdoc: warning: {warning}", file=sys.stderr)
         print(f"heatdoc: {report.summary()}", file=sys.stderr)
     return report

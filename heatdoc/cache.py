@@ -202,13 +202,17 @@ class BuildCache:
         """Keep the catalog and the file digests; drop charts no spec uses any more."""
         self.ensure_folder()
         self._write(self.folder / "catalog.json", self.new_catalog)
-        if self._known_changed:
-            self._write(self.folder / "files.json", self._known)
+        self.save_digests()
         used = {r["key"] for r in self.new_catalog["specs"].values()}
         for folder in _listdir(self.folder / "charts"):
             if folder not in used:
                 shutil.rmtree(self.folder / "charts" / folder, ignore_errors=True)
         shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+
+    def save_digests(self) -> None:
+        if self._known_changed and (self.folder / ".gitignore").is_file():
+            self._write(self.folder / "files.json", self._known)
+            self._known_changed = False
 
     def ensure_folder(self) -> None:
         if (self.folder / ".gitignore").is_file():
@@ -226,6 +230,14 @@ class BuildCache:
             write_atomic(path, orjson.dumps(value))
         except OSError:
             pass
+
+
+def name_in_project(path: Path, root: Path) -> str:
+    """A spec's or data file's name in the cache: its path relative to the project."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

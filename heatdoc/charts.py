@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import orjson
 
-from .cache import RACY_NS, BuildCache, digest_of, read_parts
+from .cache import RACY_NS, BuildCache, digest_of, name_in_project, read_parts
 from .errors import SpecError
 from .project import Project
 
@@ -71,10 +71,10 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
     charts: dict[Path, ChartParts] = {}
     todo = []
     for path in files:
-        record = cache.known_chart(_name(path, project.root), settings)
+        record = cache.known_chart(name_in_project(path, project.root), settings)
         if record is not None:
             charts[path] = _chart(cache, path, record)
-            cache.remember_chart(_name(path, project.root), record)
+            cache.remember_chart(name_in_project(path, project.root), record)
             tick()
         else:
             todo.append(path)
@@ -90,7 +90,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 errors.extend(result)
                 continue
             folder, summary, data = result
-            name = _name(path, project.root)
+            name = name_in_project(path, project.root)
             data_digests = [(d, cache.digest(project.root / d)) for d in data]
             key = cache.chart_key(settings, name, before[path], data_digests)
             record = {"key": key, "data": data, "summary": summary, "files": part_stamps(Path(folder))}
@@ -113,14 +113,6 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
         except OSError:
             return True
     return False
-
-
-def _name(path: Path, root: Path) -> str:
-    """A spec's or data file's name in the cache: its path relative to the project."""
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path.resolve())
 
 
 def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
@@ -229,7 +221,7 @@ def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
         if isinstance(source, dict):
             for key in ("file", "database"):
                 if isinstance(source.get(key), str):
-                    found.append(_name(spec_path.parent / source[key], root))
+                    found.append(name_in_project(spec_path.parent / source[key], root))
     return sorted(set(found))
 
 

@@ -7,7 +7,10 @@ import csv
 import io
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
+
+import numpy as np
+import orjson
 
 from .spec import Spec
 
@@ -45,9 +48,31 @@ def matrix_csv(spec: Spec) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["", *x])
-    for label, row in zip(y, spec.z.tolist()):
-        writer.writerow([label, *("" if math.isnan(v) else _exact(v) for v in row)])
-    return out.getvalue().encode("utf-8")
+    head = out.getvalue().encode("utf-8")
+    # Numbers never need quotes; a label may: the csv module quotes each label alone.
+    quoted = []
+    for label in y:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([label, ""])
+        quoted.append(out.getvalue()[:-1].encode("utf-8"))
+    return head + b"".join(label + row + b"\n" for label, row in zip(quoted, _exact_rows(spec.z)))
+
+
+def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
+    """Each row's cells, comma-separated, as `_exact` writes them ("" for a gap), without
+    a Python call per cell for a big matrix: orjson writes the same shortest round-trip
+    digits as repr() for every non-integer of magnitude in [1e-4, 1e16), where repr()
+    uses no exponent; a row with any other cell (integer, gap, exponent) is written
+    cell by cell."""
+    with np.errstate(invalid="ignore"):
+        magnitude = np.abs(z)
+        plain = ((magnitude >= 1e-4) & (magnitude < 1e16) & (z != np.floor(z))).all(axis=1)
+    for values, easy in zip(z.tolist(), plain.tolist()):
+        if easy:
+            yield orjson.dumps(values)[1:-1]
+        else:
+            yield ",".join("" if math.isnan(v) else _exact(v) for v in values).encode("ascii")
 
 
 def data_table(spec: Spec) -> DataTable | None:

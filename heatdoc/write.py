@@ -57,8 +57,8 @@ SiteFiles = dict[str, Union[bytes, Path, Later, Part]]
 class WriteReport:
     written: int
     unchanged: int
-    # path in the site -> [size, mtime_ns, inode, identity] of each file that has an
-    # identity: what the next build compares with, instead of reading the file
+    # path in the site -> [size, mtime_ns, inode, identity or ""] of each file written:
+    # what the next build compares with, instead of reading the file
     files: dict[str, list] = field(default_factory=dict)
 
 
@@ -167,9 +167,10 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
             else:
                 _put(target, data)
                 written += 1
-        if identity is not None:
-            st = os.lstat(target)
-            manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, identity]
+        # every file, so that a later build can tell the site is still as written; files
+        # without an identity ("") are compared by their bytes when they are written again
+        st = os.lstat(target)
+        manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
     return WriteReport(written, unchanged, manifest)
 
 
@@ -182,9 +183,21 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
             files[rel] = data.make()
 
 
+def site_is_intact(out: Path, manifest: dict[str, list]) -> bool:
+    """Does ``out`` still hold every file of ``manifest`` as it was written?"""
+    for rel, entry in manifest.items():
+        try:
+            st = os.lstat(out / rel)
+        except OSError:
+            return False
+        if not isinstance(entry, list) or [st.st_size, st.st_mtime_ns, st.st_ino] != entry[:3]:
+            return False
+    return bool(manifest)
+
+
 def _still(old: Path, entry: list | None, identity: str) -> bool:
     """Is ``old`` the very file the last build wrote with this identity, untouched since?"""
-    if not isinstance(entry, list) or len(entry) != 4 or entry[3] != identity:
+    if not isinstance(entry, list) or len(entry) != 4 or not identity or entry[3] != identity:
         return False
     try:
         st = os.lstat(old)

@@ -142,9 +142,11 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
         raise HeatdocError(errors)
     data = doc.data
 
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors)
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if "text" in data else None
-    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors)
+    # a long table selects and orders its categories by the spec's x/y lists
+    axes = {axis: data[axis] for axis in ("x", "y") if axis in data}
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes)
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes) if "text" in data else None
+    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes)
               for name, src in data.get("customdata", {}).items()}
     if z is not None:
         shape = z.shape
@@ -182,9 +184,9 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
 
 
 def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
-          errors: list[SpecError]) -> Matrix | None:
+          errors: list[SpecError], axes: dict[str, list]) -> Matrix | None:
     try:
-        return read_matrix(doc, keys, source, kind, ctx)  # type: ignore[arg-type]
+        return read_matrix(doc, keys, source, kind, ctx, axes=axes)  # type: ignore[arg-type]
     except HeatdocError as exc:
         errors.extend(exc.errors)
         return None

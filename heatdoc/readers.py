@@ -1,0 +1,467 @@
+"""Data file readers: each format becomes a `Table` of raw cells, read by heatdoc itself.
+
+Paths are never handed to pandas: pandas treats a string as a possible URL, turns
+`NA`, `None`, `n/a` into missing values and `007` into 7, and renames a duplicate
+column `a.1`. Here a cell stays what the file holds (text for CSV, typed values for
+JSON, Excel, Parquet and SQLite) and `sources` decides what it means.
+
+Every problem is a `ReadError` naming the key of the source it belongs to.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
+DELIMITERS = {".csv": ",", ".tsv": "\t"}
+# A missing z cell as files write it; NaN in any spelling is a gap too.
+MISSING = frozenset({"", "NA", "NaN", "nan", "null"})
+NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+INFINITE = re.compile(r"[-+]?inf(?:inity)?\Z", re.I)
+SQL_SECONDS = 60  # a query that runs longer is a mistake, not a heatmap
+
+
+class ReadError(Exception):
+    """A problem with a data source; ``key`` is the source key it is reported at:
+    "path" (the file or database), "sheet" or "sql"."""
+
+    def __init__(self, message: str, key: str = "path"):
+        super().__init__(message)
+        self.message, self.key = message, key
+
+
+class NotANumber(ValueError):
+    """A z cell that is neither a number nor missing."""
+
+
+@dataclass
+class Table:
+    """A file's cells, by column.
+
+    ``names`` holds the column names when the format keeps them apart from the cells
+    (JSON records/split, Parquet, SQL). Otherwise (CSV, TSV, Excel, JSON list of rows)
+    it is None and row 0 is the header row, or data when read with ``labels: false``.
+    A column is a list of values, or a pyarrow ChunkedArray (Parquet).
+    """
+
+    name: str
+    columns: list[Any]
+    names: list[str] | None = None
+    row_numbers: list[int] | None = None  # where each row is in the file, when not 1, 2, 3, ...
+    row_word: str = "row"
+    excel_column: int | None = None  # Excel: the sheet column of column 0 (0 = A)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def where(self, row: int, col: int) -> str:
+        """'line 4, column 3' / 'cell C4': where row ``row`` and column ``col`` are in the file."""
+        number = self.row_numbers[row] if self.row_numbers else row + 1
+        if self.excel_column is not None:
+            from openpyxl.utils import get_column_letter
+
+            return f"cell {get_column_letter(self.excel_column + col + 1)}{number}"
+        return f"{self.row_word} {number}, column {col + 1}"
+
+
+def read_table(path: Path, *, sheet: str | int | None = None) -> Table:
+    """Read a data file by its extension (already checked against FORMATS)."""
+    suffix = path.suffix.lower()
+    try:
+        if path.stat().st_size == 0:
+            raise ReadError(f"{path.name} is empty")
+        if suffix in DELIMITERS:
+            return read_delimited(path, DELIMITERS[suffix])
+        if suffix == ".json":
+            return read_json(path)
+        if suffix == ".parquet":
+            return read_parquet(path)
+        return read_xlsx(path, sheet)
+    except OSError as exc:
+        raise ReadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+
+
+# --- CSV and TSV -------------------------------------------------------------------
+
+def read_delimited(path: Path, delimiter: str) -> Table:
+    """Every field as text, exactly as written; blank lines are skipped."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            for row in reader:
+                if row:
+                    rows.append(row)
+                    lines.append(reader.line_num)
+        except UnicodeDecodeError:
+            raise ReadError(not_utf8(path)) from None
+        except csv.Error as exc:
+            raise ReadError(f"{path.name}, line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise ReadError(f"{path.name} is empty")
+    width = len(rows[0])
+    for row, line in zip(rows, lines):
+        if len(row) != width:
+            raise ReadError(f"{path.name}, line {line}: {len(row)} fields; line {lines[0]} has {width}")
+    return Table(path.name, [list(col) for col in zip(*rows)], row_numbers=lines, row_word="line")
+
+
+def read_delimited_numbers(path: Path, delimiter: str, labels: bool
+                           ) -> tuple[list[str] | None, list[str] | None, np.ndarray]:
+    """A wide table of numbers: (x labels, y labels, cells). pyarrow parses the numbers
+    straight into float64 columns, so a big matrix never exists as Python strings; any
+    file it is unsure of goes through `scan_numbers`, which also reports the bad cell."""
+    fast = _arrow_numbers(path, delimiter, labels)
+    return fast if fast is not None else scan_numbers(path, delimiter, labels)
+
+
+def _arrow_numbers(path: Path, delimiter: str, labels: bool
+                   ) -> tuple[list[str] | None, list[str] | None, np.ndarray] | None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, "rb") as fh:
+        first = fh.readline()
+    try:
+        header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")], delimiter=delimiter, strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if not first.strip() or first.count(b'"') % 2:  # a blank first line or a quoted line break
+        return None
+    width, skip = len(header), int(labels)
+    types = {f"f{j}": pa.float64() for j in range(width)}
+    if labels:
+        types["f0"] = pa.string()
+    try:
+        with open(path, "rb") as fh:
+            table = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(skip_rows=skip, autogenerate_column_names=True),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types=types, null_values=sorted(MISSING),
+                                                     strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=True))
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != width or table.num_rows == 0:
+        return None
+    y = table.column(0).to_pylist() if labels else None
+    cells = np.empty((table.num_rows, width - skip), dtype=np.float64)
+    for j in range(skip, width):
+        cells[:, j - skip] = table.column(j).to_numpy()
+    del table
+    if np.isinf(cells).any():  # written as inf or too big: the scan names the cell
+        return None
+    return (header[skip:] if labels else None), y, cells
+
+
+def scan_numbers(path: Path, delimiter: str, labels: bool
+                 ) -> tuple[list[str] | None, list[str] | None, np.ndarray]:
+    """The careful reader: row by row, one float64 row at a time; the first bad field
+    raises a ReadError that names its line, column and text."""
+    header: list[str] | None = None
+    y: list[str] = []
+    rows: list[np.ndarray] = []
+    width = first_line = 0
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            for row in reader:
+                if not row:
+                    continue
+                if not width:
+                    width, first_line = len(row), reader.line_num
+                    if labels:
+                        header = row[1:]
+                        continue
+                if len(row) != width:
+                    raise ReadError(f"{path.name}, line {reader.line_num}: {len(row)} fields; "
+                                    f"line {first_line} has {width}")
+                if labels:
+                    y.append(row[0])
+                values = np.empty(width - labels, dtype=np.float64)
+                for j, text in enumerate(row[1:] if labels else row):
+                    try:
+                        values[j] = cell_number(text)
+                    except NotANumber as exc:
+                        column = j + 1 + labels
+                        name = f" ({header[j]!r})" if header is not None else ""
+                        raise ReadError(f"{path.name}, line {reader.line_num}, column {column}{name}: "
+                                        f"{text!r} {exc}") from None
+                rows.append(values)
+        except UnicodeDecodeError:
+            raise ReadError(not_utf8(path)) from None
+        except csv.Error as exc:
+            raise ReadError(f"{path.name}, line {reader.line_num}: {exc}") from None
+    if not width:
+        raise ReadError(f"{path.name} is empty")
+    if not rows:
+        raise ReadError(f"{path.name} has a header row but no data rows")
+    cells = np.vstack(rows) if width - labels else np.empty((len(rows), 0))
+    return header, (y if labels else None), cells
+
+
+def not_utf8(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return (f"{path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
+                "save it as UTF-8")
+    return f"{path.name} is not UTF-8 text; save it as UTF-8"  # pragma: no cover
+
+
+# --- JSON --------------------------------------------------------------------------
+
+def read_json(path: Path) -> Table:
+    """A list of rows, a list of records ({column: value}), or pandas' split form."""
+    import json
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReadError(not_utf8(path)) from None
+    if not text.strip():
+        raise ReadError(f"{path.name} is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno}, "
+                        f"column {exc.colno})") from None
+    name = path.name
+    if isinstance(data, dict) and "data" in data and "columns" in data:
+        return _json_split(name, data)
+    if not isinstance(data, list) or not data:
+        shape = "an empty list" if data == [] else f"a JSON {type(data).__name__}"
+        raise ReadError(f"{name} holds {shape}; a table is a list of rows ([[...], ...]), a list of "
+                        "records ([{column: value}, ...]) or pandas' split form ({columns, data})")
+    if all(isinstance(r, dict) for r in data):
+        names = [str(k) for k in data[0]]
+        for i, record in enumerate(data):
+            if list(record) != list(data[0]):
+                missing = [k for k in data[0] if k not in record] or [k for k in record if k not in data[0]]
+                raise ReadError(f"{name}, record {i + 1}: its keys differ from record 1's "
+                                f"(first difference: {missing[0] if missing else 'their order'!r})")
+        return _json_table(name, [[r[k] for k in data[0]] for r in data], names, "record")
+    if all(isinstance(r, list) for r in data):
+        return _json_table(name, data, None, "row")
+    raise ReadError(f"{name}: a table is a list of rows or a list of records, not a mix of both")
+
+
+def _json_split(name: str, data: dict) -> Table:
+    rows, names, index = data["data"], data["columns"], data.get("index")
+    if not isinstance(rows, list) or not rows or not isinstance(names, list):
+        raise ReadError(f"{name}: the split form needs 'columns' (a list) and 'data' (a list of rows)")
+    if index is not None and index != list(range(len(rows))):
+        raise ReadError(f"{name}: the split form's 'index' is not read; write the table with "
+                        "index=False, its first column holding the y labels")
+    return _json_table(name, rows, [str(n) for n in names], "row")
+
+
+def _json_table(name: str, rows: list, names: list[str] | None, word: str) -> Table:
+    width = len(names) if names is not None else len(rows[0])
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != width:
+            size = f"{len(row)} values" if isinstance(row, list) else "not a list"
+            raise ReadError(f"{name}, {word} {i + 1}: {size}; expected {width}")
+        for j, value in enumerate(row):
+            if isinstance(value, (list, dict)):
+                raise ReadError(f"{name}, {word} {i + 1}, column {j + 1}: a cell holds one value, "
+                                f"not a {'list' if isinstance(value, list) else 'mapping'}")
+    return Table(name, [list(col) for col in zip(*rows)], names, row_word=word)
+
+
+# --- Parquet -----------------------------------------------------------------------
+
+def read_parquet(path: Path) -> Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with pa.OSFile(str(path)) as fh:  # a local file: never a URL or a filesystem URI
+            table = pq.read_table(fh)
+    except (pa.ArrowException, ValueError) as exc:
+        raise ReadError(f"cannot read {path.name} as Parquet: {exc}") from None
+    names = list(table.column_names)
+    # pandas stores a named index as a trailing column; it holds the y labels, so it
+    # goes first, where every other format keeps them.
+    meta = table.schema.pandas_metadata or {}
+    index = [c for c in meta.get("index_columns", []) if isinstance(c, str) and c in names]
+    order = index + [n for n in names if n not in index]
+    if not names or table.num_rows == 0:
+        raise ReadError(f"{path.name} has no rows")
+    return Table(path.name, [table.column(n) for n in order], [str(n) for n in order])
+
+
+# --- Excel -------------------------------------------------------------------------
+
+def read_xlsx(path: Path, sheet: str | int | None) -> Table:
+    """One sheet's cells; empty rows and empty outer columns are left out."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from .errors import did_you_mean
+
+    with open(path, "rb") as fh:
+        try:
+            book = load_workbook(fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+            raise ReadError(f"cannot read {path.name} as an Excel workbook (.xlsx): {exc}") from None
+        try:
+            sheets = book.sheetnames
+            listed = ", ".join(repr(s) for s in sheets)
+            if sheet is None:
+                ws = book.worksheets[0]
+            elif isinstance(sheet, int):
+                if sheet >= len(sheets):
+                    raise ReadError(f"{path.name} has {len(sheets)} sheet{'s' * (len(sheets) != 1)} "
+                                    f"(0 to {len(sheets) - 1}): {listed}", key="sheet")
+                ws = book.worksheets[sheet]
+            elif sheet in sheets:
+                ws = book[sheet]
+            else:
+                raise ReadError(f"no sheet {sheet!r} in {path.name}{did_you_mean(sheet, sheets)}; "
+                                f"the sheets are: {listed}", key="sheet")
+            rows, numbers = [], []
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if any(v is not None and v != "" for v in row):
+                    rows.append(list(row))
+                    numbers.append(number)
+        finally:
+            book.close()
+    if not rows:
+        raise ReadError(f"sheet {ws.title!r} of {path.name} is empty", key="sheet" if sheet is not None else "path")
+    width = max(len(r) for r in rows)
+    for r in rows:
+        r.extend([None] * (width - len(r)))
+    used = [j for j in range(width) if any(r[j] is not None for r in rows)]
+    lo, hi = used[0], used[-1] + 1
+    columns = [[r[j] for r in rows] for j in range(lo, hi)]
+    return Table(path.name, columns, row_numbers=numbers, excel_column=lo)
+
+
+# --- SQLite ------------------------------------------------------------------------
+
+def read_sql(path: Path, query: str) -> Table:
+    """The result of ``query`` on an SQLite file opened read-only: the URI's mode=ro,
+    no ATTACH, and an authorizer that allows reading only, so no query can change a file."""
+    import sqlite3
+    import time
+    from urllib.parse import quote
+
+    denied: list[str] = []
+
+    def only_reads(action: int, *_args: Any) -> int:
+        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                      sqlite3.SQLITE_RECURSIVE):
+            return sqlite3.SQLITE_OK
+        denied.append(_SQL_ACTIONS.get(action, "change the database"))
+        return sqlite3.SQLITE_DENY
+
+    deadline = time.monotonic() + SQL_SECONDS
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ReadError(f"cannot open {path.name}: {exc}") from None
+    try:
+        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        conn.set_authorizer(only_reads)
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        cursor = conn.execute(query)
+        rows = cursor.fetchall()
+        names = [d[0] for d in cursor.description] if cursor.description else None
+    except sqlite3.Warning as exc:  # "You can only execute one statement at a time."
+        raise ReadError(f"one query only: {exc}", key="sql") from None
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "not a database" in text:
+            raise ReadError(f"{path.name} is not an SQLite database") from None
+        if denied or "readonly" in text:
+            what = denied[0] if denied else "write"
+            raise ReadError(f"the query would {what}; heatdoc opens the database read-only, "
+                            "so only SELECT queries work", key="sql") from None
+        if "interrupted" in text:
+            raise ReadError(f"the query ran for more than {SQL_SECONDS} s and was stopped", key="sql") from None
+        if text.startswith("no such table"):
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN "
+                                                 "('table', 'view') ORDER BY name")]
+            text += f" (the tables are: {', '.join(tables) or 'none'})"
+        raise ReadError(f"SQL error: {text}", key="sql") from None
+    finally:
+        conn.close()
+    if names is None:
+        raise ReadError("the statement returns no rows; use a SELECT query", key="sql")
+    if not rows:
+        raise ReadError("the query returned no rows", key="sql")
+    return Table(path.name, [list(col) for col in zip(*rows)], names)
+
+
+def _sql_action_names() -> dict[int, str]:
+    import sqlite3
+
+    words = {"INSERT": "insert rows", "UPDATE": "update rows", "DELETE": "delete rows",
+             "DROP": "drop", "CREATE": "create", "ALTER": "alter", "ATTACH": "attach a database",
+             "PRAGMA": "run a PRAGMA", "TRANSACTION": "start a transaction"}
+    out = {}
+    for name in dir(sqlite3):
+        for word, text in words.items():
+            if name.startswith("SQLITE_") and word in name:
+                out[getattr(sqlite3, name)] = text
+    return out
+
+
+_SQL_ACTIONS = _sql_action_names()
+
+
+# --- cells -------------------------------------------------------------------------
+
+def cell_number(value: Any) -> float:
+    """A z cell as float64: NaN when missing; NotANumber (with the reason) otherwise."""
+    if value is None:
+        return math.nan
+    if isinstance(value, str):
+        text = value.strip()
+        if text in MISSING or text.lower() in ("nan", "-nan", "+nan"):
+            return math.nan
+        if INFINITE.match(text):
+            raise NotANumber("is infinite; leave the cell empty for a gap")
+        if not NUMBER.match(text):
+            raise NotANumber("is not a number")
+        number = float(text)
+    elif isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise NotANumber("is not a number")
+    else:
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+    if math.isinf(number):
+        raise NotANumber("is beyond the range of a float" if not INFINITE.match(str(value)) else
+                         "is infinite; leave the cell empty for a gap")
+    return number
+
+
+def as_text(value: Any) -> str:
+    """A label or text cell as written: an empty or missing field is ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(float(value))
+    if hasattr(value, "isoformat"):  # dates and times from Excel or Parquet
+        text = value.isoformat()
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return str(value)

@@ -12,8 +12,6 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-import numpy as np
-
 from . import colors
 from .errors import HeatdocError, SpecError, did_you_mean
 from .load import Document
@@ -44,8 +42,37 @@ def schema_errors(doc: Document, schema: dict | None = None) -> list[SpecError]:
 
         validator = jsonschema.Draft202012Validator(schema)
     out: list[SpecError] = []
-    for error in validator.iter_errors(doc.data):
+    data = _without_plain_rows(doc.data) if schema is None else doc.data
+    for error in validator.iter_errors(data):
         out.extend(_translate(doc, error))
+    return out
+
+
+_CELL_TYPES = (int, float, str, bool, type(None))
+
+
+def _plain_rows(value: Any) -> bool:
+    """True when ``value`` is inline rows exactly as $defs/rows allows them."""
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(row, list) and row and all(isinstance(c, _CELL_TYPES) for c in row)
+                    for row in value))
+
+
+def _without_plain_rows(data: Any) -> Any:
+    """The spec with each valid inline matrix replaced by one cell.
+
+    jsonschema checks every cell against four alternatives, most of the cost of
+    validating a small spec; a plain loop proves the same for valid rows. Rows that
+    are not plainly valid stay, so their errors are reported exactly as before."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key in ("z", "text"):
+        if _plain_rows(out.get(key)):
+            out[key] = [[0]]
+    layers = out.get("customdata")
+    if isinstance(layers, dict):
+        out["customdata"] = {name: [[0]] if _plain_rows(v) else v for name, v in layers.items()}
     return out
 
 
@@ -75,8 +102,8 @@ def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
         return
     if kind == "type":
         wanted = error.validator_value
-        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        yield doc.error(keys, f"expected {_article(wanted)}, got {_describe(instance)}")
+        wanted = " or ".join(map(_article, wanted)) if isinstance(wanted, list) else _article(wanted)
+        yield doc.error(keys, f"expected {wanted}, got {_describe(instance)}")
         return
     if kind == "enum":
         options = [str(v) for v in error.validator_value]
@@ -136,34 +163,43 @@ def _describe(value: Any) -> str:
 
 
 def check_spec(doc: Document, ctx: ReadContext) -> Spec:
-    """Validate ``doc`` and read its matrices; raise HeatdocError with every error."""
+    """Validate ``doc`` and read its matrices; raise HeatdocError with every error.
+
+    Keys the schema refused are left out of the later checks (their types are
+    unknown), but every other key is still checked, so one run reports it all."""
     errors = schema_errors(doc)
-    if errors:
-        raise HeatdocError(errors)
-    data = doc.data
+    refused = {re.split(r"[.\[]", e.key, maxsplit=1)[0] for e in errors}
+    data = doc.data if isinstance(doc.data, dict) else {}
+
+    def usable(key: str) -> bool:
+        return key in data and key not in refused
 
     # a long table selects and orders its categories by the spec's x/y lists
-    axes = {axis: data[axis] for axis in ("x", "y") if axis in data}
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes)
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes) if "text" in data else None
+    axes = {axis: data[axis] for axis in ("x", "y") if usable(axis)}
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes) if usable("z") else None
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes) if usable("text") else None
     layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes)
-              for name, src in data.get("customdata", {}).items()}
+              for name, src in data["customdata"].items()} if usable("customdata") else {}
+    x = y = None
     if z is not None:
         shape = z.shape
         for keys, m in [(("text",), text)] + [(("customdata", n), m) for n, m in layers.items()]:
             if m is not None and m.shape != shape:
                 errors.append(doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has "
                                               f"{shape[0]} x {shape[1]}"))
-        x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
-        y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
+        if "x" not in refused:
+            x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
+        if "y" not in refused:
+            y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
 
-    errors.extend(_template_errors(doc, data, list(layers)))
-    if isinstance(data.get("colorscale"), str):
+    if "customdata" not in refused:
+        errors.extend(_template_errors(doc, {k: v for k, v in data.items() if k not in refused}, list(layers)))
+    if usable("colorscale") and isinstance(data["colorscale"], str):
         message = colors.unknown_scale_message(data["colorscale"])
         if message:
             errors.append(doc.error(("colorscale",), message))
     for key in ("layout", "trace", "xaxis", "yaxis", "colorbar"):
-        if data.get(key):
+        if usable(key) and data[key]:
             from . import plotly_check
 
             for keys, message, at_key in plotly_check.check(key, data[key]):
@@ -227,6 +263,3 @@ def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Itera
     if isinstance(auto, str) and not D3_FORMAT.match(auto):
         yield doc.error(("text_auto",), f"{auto!r} is not a d3 number format (e.g. .2f, ,d, .1%)")
 
-
-def has_nonfinite(cells: np.ndarray) -> bool:
-    return bool(np.isinf(cells).any())

@@ -241,7 +241,7 @@ def read_json(path: Path) -> Table:
     if isinstance(data, dict) and "data" in data and "columns" in data:
         return _json_split(name, data)
     if not isinstance(data, list) or not data:
-        shape = "an empty list" if data == [] else f"a JSON {type(data).__name__}"
+        shape = "an empty list" if data == [] else _JSON_NAMES.get(type(data), "a single value")
         raise ReadError(f"{name} holds {shape}; a table is a list of rows ([[...], ...]), a list of "
                         "records ([{column: value}, ...]) or pandas' split form ({columns, data})")
     if all(isinstance(r, dict) for r in data):
@@ -255,6 +255,9 @@ def read_json(path: Path) -> Table:
     if all(isinstance(r, list) for r in data):
         return _json_table(name, data, None, "row")
     raise ReadError(f"{name}: a table is a list of rows or a list of records, not a mix of both")
+
+
+_JSON_NAMES = {dict: "an object", str: "a string", int: "a number", float: "a number"}
 
 
 def _json_split(name: str, data: dict) -> Table:
@@ -324,8 +327,8 @@ def read_xlsx(path: Path, sheet: str | int | None) -> Table:
                 ws = book.worksheets[0]
             elif isinstance(sheet, int):
                 if sheet >= len(sheets):
-                    raise ReadError(f"{path.name} has {len(sheets)} sheet{'s' * (len(sheets) != 1)} "
-                                    f"(0 to {len(sheets) - 1}): {listed}", key="sheet")
+                    raise ReadError(f"{path.name} has no sheet number {sheet} (counted from 0); "
+                                    f"the sheets are: {listed}", key="sheet")
                 ws = book.worksheets[sheet]
             elif sheet in sheets:
                 ws = book[sheet]
@@ -359,14 +362,9 @@ def read_sql(path: Path, query: str) -> Table:
     import time
     from urllib.parse import quote
 
-    denied: list[str] = []
-
     def only_reads(action: int, *_args: Any) -> int:
-        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
-                      sqlite3.SQLITE_RECURSIVE):
-            return sqlite3.SQLITE_OK
-        denied.append(_SQL_ACTIONS.get(action, "change the database"))
-        return sqlite3.SQLITE_DENY
+        allowed = (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE)
+        return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
 
     deadline = time.monotonic() + SQL_SECONDS
     try:
@@ -374,22 +372,20 @@ def read_sql(path: Path, query: str) -> Table:
     except sqlite3.Error as exc:
         raise ReadError(f"cannot open {path.name}: {exc}") from None
     try:
+        conn.execute("SELECT count(*) FROM sqlite_master")  # is it a database at all?
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         conn.set_authorizer(only_reads)
         conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         cursor = conn.execute(query)
         rows = cursor.fetchall()
         names = [d[0] for d in cursor.description] if cursor.description else None
-    except sqlite3.Warning as exc:  # "You can only execute one statement at a time."
-        raise ReadError(f"one query only: {exc}", key="sql") from None
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "not a database" in text:
             raise ReadError(f"{path.name} is not an SQLite database") from None
-        if denied or "readonly" in text:
-            what = denied[0] if denied else "write"
-            raise ReadError(f"the query would {what}; heatdoc opens the database read-only, "
-                            "so only SELECT queries work", key="sql") from None
+        if any(word in text for word in ("authoriz", "readonly", "read-only")):
+            raise ReadError("the query would change the database or open another file; heatdoc "
+                            "opens the database read-only, so only SELECT queries work", key="sql") from None
         if "interrupted" in text:
             raise ReadError(f"the query ran for more than {SQL_SECONDS} s and was stopped", key="sql") from None
         if text.startswith("no such table"):
@@ -404,23 +400,6 @@ def read_sql(path: Path, query: str) -> Table:
     if not rows:
         raise ReadError("the query returned no rows", key="sql")
     return Table(path.name, [list(col) for col in zip(*rows)], names)
-
-
-def _sql_action_names() -> dict[int, str]:
-    import sqlite3
-
-    words = {"INSERT": "insert rows", "UPDATE": "update rows", "DELETE": "delete rows",
-             "DROP": "drop", "CREATE": "create", "ALTER": "alter", "ATTACH": "attach a database",
-             "PRAGMA": "run a PRAGMA", "TRANSACTION": "start a transaction"}
-    out = {}
-    for name in dir(sqlite3):
-        for word, text in words.items():
-            if name.startswith("SQLITE_") and word in name:
-                out[getattr(sqlite3, name)] = text
-    return out
-
-
-_SQL_ACTIONS = _sql_action_names()
 
 
 # --- cells -------------------------------------------------------------------------

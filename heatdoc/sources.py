@@ -16,7 +16,7 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from . import readers
-from .errors import HeatdocError, SpecError
+from .errors import HeatdocError, SpecError, display_path
 from .load import Document
 from .readers import DELIMITERS, FORMATS, ReadError
 
@@ -135,7 +135,7 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
     if not real.is_relative_to(root_real):
         raise refuse(f"{value!r} leads outside the project folder {root_real}")
     if not real.exists():
-        raise refuse(f"no such file: {value!r} (looked for {path})")
+        raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
     if not real.is_file():
         raise refuse(f"{value!r} is not a file")
     return real

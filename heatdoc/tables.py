@@ -84,8 +84,11 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
         present = set(labels[axis])
         for i, label in enumerate(wanted):
             if label not in present:
+                values = sort_labels(present)
+                listed = ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")
                 errors.append(doc.error((axis, i), f"{label!r} is not a value of column {source[axis]!r} in "
-                                                   f"{table.name}{did_you_mean(label, sorted(present))}"))
+                                                   f"{table.name}{did_you_mean(label, values)}; its values "
+                                                   f"are: {listed}"))
         keep &= np.isin(np.array(labels[axis], dtype=object), wanted)
         chosen[axis] = wanted
     if errors:

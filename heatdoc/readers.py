@@ -120,7 +120,10 @@ def read_delimited_numbers(path: Path, delimiter: str, labels: bool
     straight into float64 columns, so a big matrix never exists as Python strings; any
     file it is unsure of goes through `scan_numbers`, which also reports the bad cell."""
     fast = _arrow_numbers(path, delimiter, labels)
-    return fast if fast is not None else scan_numbers(path, delimiter, labels)
+    x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
+    if labels and not cells.shape[1]:
+        raise only_labels(path.name)
+    return x, y, cells
 
 
 def _arrow_numbers(path: Path, delimiter: str, labels: bool
@@ -204,9 +207,14 @@ def scan_numbers(path: Path, delimiter: str, labels: bool
     if not width:
         raise ReadError(f"{path.name} is empty")
     if not rows:
-        raise ReadError(f"{path.name} has a header row but no data rows")
+        raise ReadError(f"{path.name} has a header row but no data rows", key="data")
     cells = np.vstack(rows) if width - labels else np.empty((len(rows), 0))
     return header, (y if labels else None), cells
+
+
+def only_labels(name: str) -> ReadError:
+    return ReadError(f"{name} has one column, which with labels holds the y labels; "
+                     "use labels: false to read it as cells", key="data")
 
 
 def not_utf8(path: Path) -> str:

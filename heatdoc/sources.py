@@ -74,7 +74,10 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
         try:
             matrix = _from_table(doc, keys, source, kind, ctx, axes or {})
         except ReadError as exc:
-            at = ("database" if "sql" in source else "file") if exc.key == "path" else exc.key
+            # a problem with the file is at its path; one with what it holds is at the
+            # path too, or at the query that produced it
+            where = {"path": "database", "data": "sql"} if "sql" in source else {"path": "file", "data": "file"}
+            at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
     if rows * cols > ctx.max_cells:

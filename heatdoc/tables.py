@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import HeatdocError, did_you_mean
 from .load import Document
-from .readers import NUMBER, NotANumber, ReadError, Table, as_text, cell_number
+from .readers import NUMBER, NotANumber, ReadError, Table, as_text, cell_number, only_labels
 
 if TYPE_CHECKING:
     from .sources import Kind, Matrix
@@ -34,8 +34,7 @@ def wide(table: Table, labels: bool, kind: Kind) -> Matrix:
     if labels:
         _need_rows(table, skip)
         if len(cols) < 2:
-            raise ReadError(f"{table.name} has one column, which with labels holds the y labels; "
-                            "use labels: false to read it as cells")
+            raise only_labels(table.name)
         x, y = header[1:], [as_text(v) for v in _values(cols[0])]  # type: ignore[index]
         check_unique(table.name, x, y)
         cols, first = cols[1:], 1
@@ -152,12 +151,12 @@ def correlation(table: Table, method: str, kind: Kind) -> Matrix:
             series.append(values)
             places.append(j + 1)
     if not names:
-        raise ReadError(f"{table.name} has no numeric column to correlate (columns: {', '.join(header)})")
+        raise ReadError(f"{table.name} has no numeric column to correlate (columns: {', '.join(header)})", key="data")
     twice = _first_duplicate(names)
     if twice:
         i, j = twice
         raise ReadError(f"{table.name}: columns {places[i]} and {places[j]} are both named {names[i]!r}; "
-                        "labels must be unique")
+                        "labels must be unique", key="data")
     data = np.column_stack(series)
     cells = kendall_matrix(data) if method == "kendall" else pd.DataFrame(data).corr(method=method).to_numpy()
     if kind != "z":
@@ -173,7 +172,7 @@ def check_unique(name: str, x: list[str] | None, y: list[str] | None) -> None:
         if twice:
             i, j = twice
             raise ReadError(f"{name}: {what} {i + offset} and {j + offset} are both labelled "
-                            f"{labels[i]!r}; labels must be unique")  # type: ignore[index]
+                            f"{labels[i]!r}; labels must be unique", key="data")  # type: ignore[index]
 
 
 def numbers(table: Table, cols: list, skip: int, first: int, header: list[str] | None) -> np.ndarray:
@@ -187,7 +186,7 @@ def numbers(table: Table, cols: list, skip: int, first: int, header: list[str] |
             c = first + j
             name = f" ({header[c]!r})" if header is not None else ""
             raise ReadError(f"{table.name}, {table.where(skip + bad.row, c)}{name}: {bad.text!r} "
-                            f"{bad.reason}") from None
+                            f"{bad.reason}", key="data") from None
     return cells
 
 
@@ -289,7 +288,7 @@ def _body(table: Table, labels: bool) -> tuple[list[str] | None, list, int]:
 
 def _need_rows(table: Table, skip: int) -> None:
     if table.nrows <= skip:
-        raise ReadError(f"{table.name} has a header row but no data rows")
+        raise ReadError(f"{table.name} has a header row but no data rows", key="data")
 
 
 def _values(col: Any) -> list:

@@ -116,20 +116,20 @@ def read_delimited(path: Path, delimiter: str) -> Table:
 
 def read_delimited_numbers(path: Path, delimiter: str, labels: bool
                            ) -> tuple[list[str] | None, list[str] | None, np.ndarray]:
-    """A wide table of numbers: (x labels, y labels, cells). pyarrow parses the numbers
-    straight into float64 columns, so a big matrix never exists as Python strings; any
-    file it is unsure of goes through `scan_numbers`, which also reports the bad cell."""
-    fast = _arrow_numbers(path, delimiter, labels)
+    """A wide table of numbers: (x labels, y labels, cells). pandas' C parser turns the
+    fields straight into float64, so a big matrix never exists as Python strings; a
+    file it is unsure of goes through `scan_numbers`, which also names the bad cell."""
+    fast = _parsed_numbers(path, delimiter, labels)
     x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
     if labels and not cells.shape[1]:
         raise only_labels(path.name)
     return x, y, cells
 
 
-def _arrow_numbers(path: Path, delimiter: str, labels: bool
-                   ) -> tuple[list[str] | None, list[str] | None, np.ndarray] | None:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+def _parsed_numbers(path: Path, delimiter: str, labels: bool
+                    ) -> tuple[list[str] | None, list[str] | None, np.ndarray] | None:
+    """The fast reader, or None when its answer could differ from `scan_numbers`."""
+    import pandas as pd
 
     with open(path, "rb") as fh:
         first = fh.readline()
@@ -137,33 +137,38 @@ def _arrow_numbers(path: Path, delimiter: str, labels: bool
         header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")], delimiter=delimiter, strict=True))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    if not first.strip() or first.count(b'"') % 2:  # a blank first line or a quoted line break
+    if not first.strip() or first.count(b'"') % 2:  # a blank first line, or a line break in quotes
         return None
     width, skip = len(header), int(labels)
-    types = {f"f{j}": pa.float64() for j in range(width)}
-    if labels:
-        types["f0"] = pa.string()
+    numeric = range(skip, width)
     try:
-        with open(path, "rb") as fh:
-            table = pacsv.read_csv(
-                fh,
-                read_options=pacsv.ReadOptions(skip_rows=skip, autogenerate_column_names=True),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(column_types=types, null_values=sorted(MISSING),
-                                                     strings_can_be_null=False,
-                                                     quoted_strings_can_be_null=True))
-    except (pa.ArrowException, ValueError):
+        with open(path, "rb") as fh:  # a file object: pandas never sees a path it could take for a URL
+            frame = pd.read_csv(
+                fh, sep=delimiter, header=None, skiprows=skip, engine="c", encoding="utf-8",
+                dtype={j: (np.float64 if j >= skip else object) for j in range(width)},
+                keep_default_na=False, na_values={j: sorted(MISSING) for j in numeric})
+    except (ValueError, OverflowError):  # a cell that is not a number, a long row, bad UTF-8, ...
         return None
-    if table.num_columns != width or table.num_rows == 0:
+    if frame.shape[1] != width or frame.empty:
         return None
-    y = table.column(0).to_pylist() if labels else None
-    cells = np.empty((table.num_rows, width - skip), dtype=np.float64)
-    for j in range(skip, width):
-        cells[:, j - skip] = table.column(j).to_numpy()
-    del table
-    if np.isinf(cells).any():  # written as inf or too big: the scan names the cell
+    y = [str(v) for v in frame[0].tolist()] if labels else None
+    # column by column into one row-major array: no second whole copy of the table
+    cells = np.empty((len(frame), width - skip), dtype=np.float64)
+    for j in numeric:
+        cells[:, j - skip] = frame[j].to_numpy(dtype=np.float64)
+    del frame
+    if np.isinf(cells).any():  # written as inf, or too big: the scan names the cell
+        return None
+    # pandas fills a short row with gaps instead of refusing it; a row whose last cell
+    # is a gap may be one, so the row lengths are checked then
+    if cells.shape[1] and np.isnan(cells[:, -1]).any() and not _rows_have_width(path, delimiter, width):
         return None
     return (header[skip:] if labels else None), y, cells
+
+
+def _rows_have_width(path: Path, delimiter: str, width: int) -> bool:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return all(len(row) == width for row in csv.reader(fh, delimiter=delimiter) if row)
 
 
 def scan_numbers(path: Path, delimiter: str, labels: bool

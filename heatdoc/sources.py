@@ -162,16 +162,19 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
         if suffix not in FORMATS:
             raise HeatdocError([doc.error(keys + ("file",), f"cannot read {suffix or 'a file without an extension'}"
                                           f" files; heatdoc reads {', '.join(FORMATS)}")])
-        labels = source.get("labels", True)
-        if kind == "z" and suffix in DELIMITERS and not long and "corr" not in source:
-            # the fast path for big matrices: numbers straight to float64
-            x, y, cells = ctx.cached(("numbers", path, _stamp(path), labels),
-                                     lambda: readers.read_delimited_numbers(path, DELIMITERS[suffix], labels))
-            if labels:
+        labels, sheet = source.get("labels", True), source.get("sheet")
+        if kind == "z" and not long and "corr" not in source:
+            # A z matrix is kept as float64 only, not as the table it came from: a big
+            # matrix then costs its own bytes once. CSV and TSV numbers go straight to float64.
+            def read_numbers() -> tuple:
+                if suffix not in DELIMITERS:
+                    return tables.wide_numbers(readers.read_table(path, sheet=sheet), labels)
+                x, y, cells = readers.read_delimited_numbers(path, DELIMITERS[suffix], labels)
                 tables.check_unique(path.name, x, y)
+                return x, y, cells
+            x, y, cells = ctx.cached(("numbers", path, _stamp(path), labels, sheet), read_numbers)
             cells.flags.writeable = False  # shared by every spec that reads this file
             return Matrix(cells, x, y)
-        sheet = source.get("sheet")
         table = ctx.cached(("table", path, _stamp(path), sheet), lambda: readers.read_table(path, sheet=sheet))
     if "corr" in source:
         return tables.correlation(table, source["corr"], kind)

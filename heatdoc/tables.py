@@ -24,6 +24,12 @@ class BadCell(Exception):
         self.row, self.text, self.reason = row, text, reason
 
 
+def wide_numbers(table: Table, labels: bool) -> tuple[list[str] | None, list[str] | None, np.ndarray]:
+    """(x labels, y labels, float64 cells) of a wide table."""
+    matrix = wide(table, labels, "z")
+    return matrix.x, matrix.y, matrix.cells
+
+
 def wide(table: Table, labels: bool, kind: Kind) -> Matrix:
     """Header = x labels, first column = y labels; or, without labels, every cell."""
     from .sources import Matrix

@@ -118,7 +118,7 @@ def test_the_fast_and_the_careful_csv_readers_agree(project):
         if not labels:
             path.write_text(text.split("\n", 1)[1].replace(" sp ", "1").replace("nan,", "2,")
                             .replace("-nan,", "3,").replace("x,", "4,").replace("y,", "5,"))
-        fast = readers._arrow_numbers(path, ",", labels)
+        fast = readers._parsed_numbers(path, ",", labels)
         careful = readers.scan_numbers(path, ",", labels)
         assert careful[:2] == (fast or careful)[:2]
         assert same(careful[2], (fast or careful)[2])

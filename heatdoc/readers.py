@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -299,23 +299,48 @@ def _json_table(name: str, rows: list, names: list[str] | None, word: str) -> Ta
 # --- Parquet -----------------------------------------------------------------------
 
 def read_parquet(path: Path) -> Table:
+    return Table(path.name, *_whole(parquet_column_groups(path, None)))
+
+
+def _whole(groups: Iterator[tuple[int, list[str], int, list]]) -> tuple[list, list[str]]:
+    for _total, names, _start, columns in groups:
+        return columns, names
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parquet_column_groups(path: Path, size: int | None = 256
+                          ) -> Iterator[tuple[int, list[str], int, list]]:
+    """(rows, every column name, index of the group's first column, the group's columns),
+    a few hundred columns at a time: pyarrow's memory for reading grows with the
+    number of columns read at once, and a 2000-column matrix would need it all."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         with pa.OSFile(str(path)) as fh:  # a local file: never a URL or a filesystem URI
-            table = pq.read_table(fh)
+            file = pq.ParquetFile(fh, pre_buffer=False)
+            order = _parquet_order(path, file)
+            step = size or len(order)
+            for start in range(0, len(order), step):
+                table = file.read(columns=order[start:start + step])
+                yield (file.metadata.num_rows, [str(n) for n in order], start,
+                       [table.column(n) for n in order[start:start + step]])
     except (pa.ArrowException, ValueError) as exc:
         raise ReadError(f"cannot read {path.name} as Parquet: {exc}") from None
-    names = list(table.column_names)
-    # pandas stores a named index as a trailing column; it holds the y labels, so it
-    # goes first, where every other format keeps them.
-    meta = table.schema.pandas_metadata or {}
+    except OSError as exc:
+        raise ReadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+
+
+def _parquet_order(path: Path, file: Any) -> list[str]:
+    """The columns, a pandas index first: pandas stores a named index as a trailing
+    column, and it holds the y labels, which every other format keeps first."""
+    schema = file.schema_arrow
+    names = list(schema.names)
+    meta = schema.pandas_metadata or {}
     index = [c for c in meta.get("index_columns", []) if isinstance(c, str) and c in names]
-    order = index + [n for n in names if n not in index]
-    if not names or table.num_rows == 0:
+    if not names or file.metadata.num_rows == 0:
         raise ReadError(f"{path.name} has no rows")
-    return Table(path.name, [table.column(n) for n in order], [str(n) for n in order])
+    return index + [n for n in names if n not in index]
 
 
 # --- Excel -------------------------------------------------------------------------

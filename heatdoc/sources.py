@@ -167,6 +167,8 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
             # A z matrix is kept as float64 only, not as the table it came from: a big
             # matrix then costs its own bytes once. CSV and TSV numbers go straight to float64.
             def read_numbers() -> tuple:
+                if suffix == ".parquet":
+                    return tables.parquet_numbers(path.name, readers.parquet_column_groups(path), labels)
                 if suffix not in DELIMITERS:
                     return tables.wide_numbers(readers.read_table(path, sheet=sheet), labels)
                 x, y, cells = readers.read_delimited_numbers(path, DELIMITERS[suffix], labels)

@@ -6,7 +6,7 @@ gap) or text as written, under labels that are unique and kept as text.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -28,6 +28,25 @@ def wide_numbers(table: Table, labels: bool) -> tuple[list[str] | None, list[str
     """(x labels, y labels, float64 cells) of a wide table."""
     matrix = wide(table, labels, "z")
     return matrix.x, matrix.y, matrix.cells
+
+
+def parquet_numbers(name: str, groups: Iterator[tuple[int, list[str], int, list]], labels: bool
+                    ) -> tuple[list[str] | None, list[str] | None, np.ndarray]:
+    """`wide_numbers` of a Parquet file read a group of columns at a time into one array."""
+    cells = np.empty((0, 0))
+    x = y = None
+    for total, names, start, cols in groups:
+        if start == 0:
+            if labels and len(names) < 2:
+                raise only_labels(name)
+            cells = np.empty((total, len(names) - labels), dtype=np.float64)
+            if labels:
+                x, y = names[1:], [as_text(v) for v in _values(cols[0])]
+                cols, start = cols[1:], 1
+        block = numbers(Table(name, cols, names), cols, 0, start, names)
+        cells[:, start - labels:start - labels + block.shape[1]] = block
+    check_unique(name, x, y)
+    return x, y, cells
 
 
 def wide(table: Table, labels: bool, kind: Kind) -> Matrix:
@@ -309,7 +328,7 @@ def _arrow_floats(col: Any) -> np.ndarray | None:
 
     kind = col.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        return np.asarray(col.cast(pa.float64(), safe=False).to_numpy(), dtype=np.float64)
+        return np.asarray(col.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
     return None
 
 

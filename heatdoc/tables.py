@@ -204,6 +204,7 @@ def numbers(table: Table, cols: list, skip: int, first: int, header: list[str] |
     """Columns as float64 cells; a cell that is not a number is an error naming the
     file, row, column and text. ``first`` is the table column of ``cols[0]``."""
     cells = np.empty((table.nrows - skip, len(cols)), dtype=np.float64)
+    header = header if header is not None else table.names  # Parquet names columns even unlabelled
     for j, col in enumerate(cols):
         try:
             cells[:, j] = column_numbers(col)

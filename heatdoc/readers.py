@@ -92,26 +92,35 @@ def read_table(path: Path, *, sheet: str | int | None = None) -> Table:
 
 def read_delimited(path: Path, delimiter: str) -> Table:
     """Every field as text, exactly as written; blank lines are skipped."""
-    rows: list[list[str]] = []
-    lines: list[int] = []
+    lines, rows = [], []
+    for line, row in records(path, delimiter):
+        lines.append(line)
+        rows.append(row)
+    if not rows:
+        raise ReadError(f"{path.name} is empty")
+    return Table(path.name, [list(col) for col in zip(*rows)], row_numbers=lines, row_word="line")
+
+
+def records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each row that is not blank; a row whose length differs
+    from the first row's, bad UTF-8 or bad quoting is a ReadError."""
+    width = first = 0
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             for row in reader:
-                if row:
-                    rows.append(row)
-                    lines.append(reader.line_num)
+                if not row:
+                    continue
+                if not width:
+                    width, first = len(row), reader.line_num
+                elif len(row) != width:
+                    raise ReadError(f"{path.name}, line {reader.line_num}: {len(row)} fields; "
+                                    f"line {first} has {width}")
+                yield reader.line_num, row
         except UnicodeDecodeError:
             raise ReadError(not_utf8(path)) from None
         except csv.Error as exc:
             raise ReadError(f"{path.name}, line {reader.line_num}: {exc}") from None
-    if not rows:
-        raise ReadError(f"{path.name} is empty")
-    width = len(rows[0])
-    for row, line in zip(rows, lines):
-        if len(row) != width:
-            raise ReadError(f"{path.name}, line {line}: {len(row)} fields; line {lines[0]} has {width}")
-    return Table(path.name, [list(col) for col in zip(*rows)], row_numbers=lines, row_word="line")
 
 
 def read_delimited_numbers(path: Path, delimiter: str, labels: bool
@@ -161,14 +170,18 @@ def _parsed_numbers(path: Path, delimiter: str, labels: bool
         return None
     # pandas fills a short row with gaps instead of refusing it; a row whose last cell
     # is a gap may be one, so the row lengths are checked then
-    if cells.shape[1] and np.isnan(cells[:, -1]).any() and not _rows_have_width(path, delimiter, width):
+    if cells.shape[1] and np.isnan(cells[:, -1]).any() and not _rows_have_width(path, delimiter):
         return None
     return (header[skip:] if labels else None), y, cells
 
 
-def _rows_have_width(path: Path, delimiter: str, width: int) -> bool:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return all(len(row) == width for row in csv.reader(fh, delimiter=delimiter) if row)
+def _rows_have_width(path: Path, delimiter: str) -> bool:
+    try:
+        for _ in records(path, delimiter):
+            pass
+    except ReadError:
+        return False
+    return True
 
 
 def scan_numbers(path: Path, delimiter: str, labels: bool
@@ -178,37 +191,24 @@ def scan_numbers(path: Path, delimiter: str, labels: bool
     header: list[str] | None = None
     y: list[str] = []
     rows: list[np.ndarray] = []
-    width = first_line = 0
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        try:
-            for row in reader:
-                if not row:
-                    continue
-                if not width:
-                    width, first_line = len(row), reader.line_num
-                    if labels:
-                        header = row[1:]
-                        continue
-                if len(row) != width:
-                    raise ReadError(f"{path.name}, line {reader.line_num}: {len(row)} fields; "
-                                    f"line {first_line} has {width}")
-                if labels:
-                    y.append(row[0])
-                values = np.empty(width - labels, dtype=np.float64)
-                for j, text in enumerate(row[1:] if labels else row):
-                    try:
-                        values[j] = cell_number(text)
-                    except NotANumber as exc:
-                        column = j + 1 + labels
-                        name = f" ({header[j]!r})" if header is not None else ""
-                        raise ReadError(f"{path.name}, line {reader.line_num}, column {column}{name}: "
-                                        f"{text!r} {exc}") from None
-                rows.append(values)
-        except UnicodeDecodeError:
-            raise ReadError(not_utf8(path)) from None
-        except csv.Error as exc:
-            raise ReadError(f"{path.name}, line {reader.line_num}: {exc}") from None
+    width = 0
+    for line, row in records(path, delimiter):
+        if not width:
+            width = len(row)
+            if labels:
+                header = row[1:]
+                continue
+        if labels:
+            y.append(row[0])
+        values = np.empty(width - labels, dtype=np.float64)
+        for j, text in enumerate(row[1:] if labels else row):
+            try:
+                values[j] = cell_number(text)
+            except NotANumber as exc:
+                name = f" ({header[j]!r})" if header is not None else ""
+                raise ReadError(f"{path.name}, line {line}, column {j + 1 + labels}{name}: {text!r} "
+                                f"{exc}", key="data") from None
+        rows.append(values)
     if not width:
         raise ReadError(f"{path.name} is empty")
     if not rows:

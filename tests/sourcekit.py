@@ -24,7 +24,6 @@ def write_wide(folder: Path, suffix: str) -> Path:
 
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from openpyxl import Workbook
 
     path = folder / f"wide{suffix}"
     header, rows = WIDE_ROWS[0], WIDE_ROWS[1:]
@@ -41,12 +40,23 @@ def write_wide(folder: Path, suffix: str) -> Path:
     elif suffix == ".parquet":
         pq.write_table(pa.table({h: [r[j] for r in rows] for j, h in enumerate(header)}), path)
     elif suffix == ".xlsx":
-        book = Workbook()
-        for row in WIDE_ROWS:
-            book.active.append(row)
-        book.save(path)
+        write_xlsx(path, {"Sheet": WIDE_ROWS})
     else:  # pragma: no cover
         raise ValueError(suffix)
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An Excel workbook with these sheets, each a list of rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
     return path
 
 

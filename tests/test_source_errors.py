@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from conftest import run_heatdoc
-from sourcekit import errors, write_sqlite
+from sourcekit import errors, write_sqlite, write_xlsx
 
 from heatdoc import readers
 
@@ -144,16 +144,11 @@ def test_an_infinite_z_cell_is_an_error(project, text):
 
 def test_bad_cells_in_typed_formats_name_their_place(project):
     import pandas as pd
-    from openpyxl import Workbook
 
     (project / "data/r.json").write_text('[{"k": "r", "a": "abc"}]')
     (project / "data/l.json").write_text('[["k", "a"], ["r", true]]')
     pd.DataFrame({"k": ["r"], "a": ["zz"]}).to_parquet(project / "data/p.parquet")
-    book = Workbook()
-    book.active.title = "Data"
-    for row in (["k", "a", "b"], ["r", 1, "#DIV/0!"]):
-        book.active.append(row)
-    book.save(project / "data/b.xlsx")
+    write_xlsx(project / "data/b.xlsx", {"Data": [["k", "a", "b"], ["r", 1, "#DIV/0!"]]})
     assert errors(project, spec("{file: ../data/r.json}")) == [
         "2:11: z.file: r.json, record 1, column 2 ('a'): 'abc' is not a number"]
     assert errors(project, spec("{file: ../data/l.json}")) == [
@@ -199,12 +194,7 @@ def test_a_listed_label_the_data_lacks_is_an_error_at_the_label(project):
 
 
 def test_an_unknown_sheet_lists_the_sheets(project):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = "Data"
-    book.create_sheet("Notes")
-    book.save(project / "data/b.xlsx")
+    write_xlsx(project / "data/b.xlsx", {"Data": [], "Notes": []})
     assert errors(project, spec("{file: ../data/b.xlsx, sheet: Dta}")) == [
         "2:34: z.sheet: no sheet 'Dta' in b.xlsx (did you mean 'Data'?); the sheets are: 'Data', 'Notes'"]
     assert errors(project, spec("{file: ../data/b.xlsx, sheet: 2}")) == [

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import pytest
 from sourcekit import (NAN, WIDE_X, WIDE_Y, WIDE_Z, errors, load, same, write_sqlite,
-                       write_wide)
+                       write_wide, write_xlsx)
 
 from heatdoc import readers
 from heatdoc.tables import kendall_tau
@@ -47,12 +47,7 @@ def test_labels_false_reads_every_cell(project, suffix):
     elif suffix == ".rows.json":
         (folder / "grid.rows.json").write_text("[[1, 2], [null, 4], [\"NA\", 6]]")
     else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        for row in ([1, 2], [None, 4], ["NA", 6]):
-            book.active.append(row)
-        book.save(folder / "grid.xlsx")
+        write_xlsx(folder / "grid.xlsx", {"Sheet": [[1, 2], [None, 4], ["NA", 6]]})
     spec = load(project, f"title: t\nz: {{file: ../data/grid{suffix}, labels: false}}\n")
     assert spec.x is None and spec.y is None
     assert same(spec.z, [[1, 2], [NAN, 4], [NAN, 6]])

@@ -304,3 +304,35 @@ def test_json_split_with_a_default_index_and_records_of_pandas(project):
         spec = load(project, f"title: t\nz: {{file: ../data/{name}}}\n")
         assert (spec.x, spec.y) == (["v"], ["x", "y"]) and same(spec.z, [[1.5], [NAN]])
     assert json.loads((project / "data/s.json").read_text())["index"] == [0, 1]
+
+
+FIELDS = ["1", "-2.5", " 3 ", "1e-3", ".5", "5.", "+7", "", "NA", "nan", "NaN", "null", "N/A", "x",
+          "1_000", "0x10", "inf", "1e999", '"4"', '"a,b"', "007", "None", "-0"]
+
+
+def test_the_fast_csv_reader_never_disagrees_with_the_careful_one(tmp_path):
+    """Whatever pandas' parser accepts, it reads as the row-by-row scan does; what it
+    is unsure of, it leaves to the scan (which also gives the errors)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from heatdoc.readers import ReadError
+
+    path = tmp_path / "f.csv"
+
+    @settings(max_examples=120, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=4), min_size=1, max_size=5),
+           st.booleans())
+    def check(rows, labels):
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n")
+        fast = readers._parsed_numbers(path, ",", labels)
+        try:
+            careful = readers.scan_numbers(path, ",", labels)
+        except ReadError:
+            assert fast is None
+            return
+        if fast is not None:
+            assert fast[:2] == careful[:2]
+            assert same(fast[2], careful[2]) and fast[2].shape == careful[2].shape
+
+    check()

@@ -5,26 +5,22 @@ Paths are never handed to pandas: pandas treats a string as a possible URL, turn
 column `a.1`. Here a cell stays what the file holds (text for CSV, typed values for
 JSON, Excel, Parquet and SQLite) and `sources` decides what it means.
 
-Every problem is a `ReadError` naming the key of the source it belongs to.
+Every problem is a `ReadError` naming the key of the source it belongs to. SQLite
+queries are run by `sql`.
 """
 from __future__ import annotations
 
 import csv
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
+from .cells import MISSING, NotANumber, cell_number
+
 FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
-# A missing z cell as files write it; NaN in any spelling is a gap too.
-MISSING = frozenset({"", "NA", "NaN", "nan", "null"})
-NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
-INFINITE = re.compile(r"[-+]?inf(?:inity)?\Z", re.I)
-SQL_SECONDS = 60  # a query that runs longer is a mistake, not a heatmap
 
 
 class ReadError(Exception):
@@ -34,10 +30,6 @@ class ReadError(Exception):
     def __init__(self, message: str, key: str = "path"):
         super().__init__(message)
         self.message, self.key = message, key
-
-
-class NotANumber(ValueError):
-    """A z cell that is neither a number nor missing."""
 
 
 @dataclass
@@ -389,96 +381,3 @@ def read_xlsx(path: Path, sheet: str | int | None) -> Table:
     lo, hi = used[0], used[-1] + 1
     columns = [[r[j] for r in rows] for j in range(lo, hi)]
     return Table(path.name, columns, row_numbers=numbers, excel_column=lo)
-
-
-# --- SQLite ------------------------------------------------------------------------
-
-def read_sql(path: Path, query: str) -> Table:
-    """The result of ``query`` on an SQLite file opened read-only: the URI's mode=ro,
-    no ATTACH, and an authorizer that allows reading only, so no query can change a file."""
-    import sqlite3
-    import time
-    from urllib.parse import quote
-
-    def only_reads(action: int, *_args: Any) -> int:
-        allowed = (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE)
-        return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
-
-    deadline = time.monotonic() + SQL_SECONDS
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise ReadError(f"cannot open {path.name}: {exc}") from None
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master")  # is it a database at all?
-        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-        conn.set_authorizer(only_reads)
-        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-        cursor = conn.execute(query)
-        rows = cursor.fetchall()
-        names = [d[0] for d in cursor.description] if cursor.description else None
-    except sqlite3.DatabaseError as exc:
-        text = str(exc)
-        if "not a database" in text:
-            raise ReadError(f"{path.name} is not an SQLite database") from None
-        if any(word in text for word in ("authoriz", "readonly", "read-only")):
-            raise ReadError("the query would change the database or open another file; heatdoc "
-                            "opens the database read-only, so only SELECT queries work", key="sql") from None
-        if "interrupted" in text:
-            raise ReadError(f"the query ran for more than {SQL_SECONDS} s and was stopped", key="sql") from None
-        if text.startswith("no such table"):
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN "
-                                                 "('table', 'view') ORDER BY name")]
-            text += f" (the tables are: {', '.join(tables) or 'none'})"
-        raise ReadError(f"SQL error: {text}", key="sql") from None
-    finally:
-        conn.close()
-    if names is None:
-        raise ReadError("the statement returns no rows; use a SELECT query", key="sql")
-    if not rows:
-        raise ReadError("the query returned no rows", key="sql")
-    return Table(path.name, [list(col) for col in zip(*rows)], names)
-
-
-# --- cells -------------------------------------------------------------------------
-
-def cell_number(value: Any) -> float:
-    """A z cell as float64: NaN when missing; NotANumber (with the reason) otherwise."""
-    if value is None:
-        return math.nan
-    if isinstance(value, str):
-        text = value.strip()
-        if text in MISSING or text.lower() in ("nan", "-nan", "+nan"):
-            return math.nan
-        if INFINITE.match(text):
-            raise NotANumber("is infinite; leave the cell empty for a gap")
-        if not NUMBER.match(text):
-            raise NotANumber("is not a number")
-        number = float(text)
-    elif isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise NotANumber("is not a number")
-    else:
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-    if math.isinf(number):
-        raise NotANumber("is beyond the range of a float" if not INFINITE.match(str(value)) else
-                         "is infinite; leave the cell empty for a gap")
-    return number
-
-
-def as_text(value: Any) -> str:
-    """A label or text cell as written: an empty or missing field is ''."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(float(value))
-    if hasattr(value, "isoformat"):  # dates and times from Excel or Parquet
-        text = value.isoformat()
-        return text[:-9] if text.endswith("T00:00:00") else text
-    return str(value)

@@ -3,8 +3,9 @@
 Every form in SPEC.md ("Matrix values") is read here into a `Matrix`: inline rows,
 wide tables, long tables pivoted, correlation matrices, SQLite queries and generated
 data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
-layers read from files keep each field's text as written. The file formats
-themselves are read by `readers`; the pivot and correlation live in `tables`.
+layers read from files keep each field's text as written. The file formats are
+read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
+`cells`, and wide tables, the pivot and the correlation live in `tables`.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any, Callable, Literal
 
 import numpy as np
 
-from . import readers
+from . import readers, sql
 from .errors import HeatdocError, SpecError, display_path
 from .load import Document
 from .readers import DELIMITERS, FORMATS, ReadError
@@ -155,7 +156,7 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
     if "sql" in source:
         path = safe_path(doc, keys + ("database",), source["database"], ctx.root)
         query = source["sql"]
-        table = ctx.cached(("sql", path, _stamp(path), query), lambda: readers.read_sql(path, query))
+        table = ctx.cached(("sql", path, _stamp(path), query), lambda: sql.read_sql(path, query))
     else:
         path = safe_path(doc, keys + ("file",), source["file"], ctx.root)
         suffix = path.suffix.lower()

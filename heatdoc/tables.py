@@ -12,7 +12,8 @@ import numpy as np
 
 from .errors import HeatdocError, did_you_mean
 from .load import Document
-from .readers import NUMBER, NotANumber, ReadError, Table, as_text, cell_number, only_labels
+from .cells import NUMBER, NotANumber, as_text, cell_number
+from .readers import ReadError, Table, only_labels
 
 if TYPE_CHECKING:
     from .sources import Kind, Matrix

@@ -8,7 +8,7 @@ import pytest
 from conftest import run_heatdoc
 from sourcekit import errors, write_sqlite, write_xlsx
 
-from heatdoc import readers
+from heatdoc import readers, sql
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def spec(source: str) -> str:
 def nothing_read(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a data file was read")
-    for name in ("read_table", "read_delimited_numbers", "read_sql"):
-        monkeypatch.setattr(readers, name, refuse)
+    for module, name in ((readers, "read_table"), (readers, "read_delimited_numbers"), (sql, "read_sql")):
+        monkeypatch.setattr(module, name, refuse)
 
 
 @pytest.mark.parametrize("path, message", [
@@ -255,7 +255,7 @@ def test_a_file_that_is_not_a_database(project):
 
 
 def test_a_runaway_query_is_stopped(project, monkeypatch):
-    monkeypatch.setattr(readers, "SQL_SECONDS", 0.2)
+    monkeypatch.setattr(sql, "SQL_SECONDS", 0.2)
     write_sqlite(project / "data/db.sqlite")
     query = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*), 1 FROM c"
     assert errors(project, spec(f'{{sql: "{query}", database: ../data/db.sqlite}}')) == [

@@ -12,7 +12,7 @@ import pytest
 from sourcekit import (NAN, WIDE_X, WIDE_Y, WIDE_Z, errors, load, same, write_sqlite,
                        write_wide, write_xlsx)
 
-from heatdoc import readers
+from heatdoc import readers, sql
 from heatdoc.tables import kendall_tau
 
 FORMATS = [".csv", ".tsv", ".rows.json", ".records.json", ".split.json", ".parquet", ".xlsx"]
@@ -271,9 +271,9 @@ def test_each_file_is_read_once_however_many_specs_use_it(make_project, monkeypa
     for name, text in specs.items():
         (root / "specs" / name).write_text(text)
     reads: list[str] = []
-    for name in ("read_table", "read_delimited_numbers", "read_sql"):
-        real = getattr(readers, name)
-        monkeypatch.setattr(readers, name, lambda path, *a, _real=real, **k: reads.append(path.name) or _real(path, *a, **k))
+    for module, name in ((readers, "read_table"), (readers, "read_delimited_numbers"), (sql, "read_sql")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda path, *a, _real=real, **k: reads.append(path.name) or _real(path, *a, **k))
     monkeypatch.chdir(root)
     assert main(["validate", "specs"]) == 0
     # z.csv as numbers; tips.csv as text (the long tables and corr share it); the database once

@@ -15,7 +15,8 @@ and paths alone are never trusted:
   timestamp granularity of being hashed is hashed again next time;
 - ``catalog.json``: per spec, the last build's chart key, data files and what planning
   needs (title, order, tags, ...), so an unchanged spec is neither parsed nor validated;
-- ``charts/KEY/``: a chart's parts (thumbnail, CSV, figure JSON, page fields), made once;
+- ``charts/KEY``: a chart's parts (thumbnail, CSV, figure JSON, page fields), one after
+  the other in one file (one file a chart: creating files is what costs most);
 - ``sites/OUT.json``: what the last build wrote to an output folder, file by file, so an
   unchanged file is hard-linked from the previous site instead of being made again.
 
@@ -123,11 +124,9 @@ class BuildCache:
                 return None
             if record["key"] != self.chart_key(settings, spec, spec_digest, data):
                 return None
-            folder = self.chart_folder(record["key"])
-            for name, stamp in record["files"].items():
-                st = os.stat(folder / name)
-                if [st.st_size, st.st_mtime_ns] != stamp:
-                    return None
+            st = os.stat(self.chart_entry(record["key"]))
+            if [st.st_size, st.st_mtime_ns] != record["stamp"]:
+                return None
         except (KeyError, TypeError, ValueError, AttributeError, OSError):
             return None
         return record
@@ -135,25 +134,17 @@ class BuildCache:
     def remember_chart(self, spec: str, record: dict[str, Any]) -> None:
         self.new_catalog["specs"][spec] = record
 
-    def chart_folder(self, key: str) -> Path:
+    def chart_entry(self, key: str) -> Path:
         return self.folder / "charts" / key
 
-    def new_chart_folder(self) -> Path:
-        """A private folder to fill with a chart's parts, then `keep_chart` it."""
-        tmp = self.folder / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=tmp))
-
-    def keep_chart(self, filled: Path, key: str) -> bool:
-        """Move a filled folder to its key, in place of any folder left there (one that no
-        catalog names: its stamps are unknown, so it could not be trusted)."""
-        target = self.chart_folder(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(target, ignore_errors=True)
+    def keep_chart(self, made: Path, key: str) -> bool:
+        """Move a chart's new entry to its key, in place of any entry left there."""
+        target = self.chart_entry(key)
         try:
-            os.rename(filled, target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(made, target)
         except OSError:
-            return False  # the parts stay in tmp/ for this build; the next one makes them again
+            return False  # the entry stays in tmp/ for this build; the next one makes it again
         return True
 
     # --- what was written where ------------------------------------------------------
@@ -204,9 +195,10 @@ class BuildCache:
         self._write(self.folder / "catalog.json", self.new_catalog)
         self.save_digests()
         used = {r["key"] for r in self.new_catalog["specs"].values()}
-        for folder in _listdir(self.folder / "charts"):
-            if folder not in used:
-                shutil.rmtree(self.folder / "charts" / folder, ignore_errors=True)
+        for name in _listdir(self.folder / "charts"):
+            if name not in used:
+                with _quiet():
+                    os.unlink(self.folder / "charts" / name)
         shutil.rmtree(self.folder / "tmp", ignore_errors=True)
 
     def save_digests(self) -> None:
@@ -230,6 +222,13 @@ class BuildCache:
             write_atomic(path, orjson.dumps(value))
         except OSError:
             pass
+
+
+def new_chart_entry(root: Path) -> Path:
+    """A new file name in the cache's tmp/ to write a chart's parts to, then `keep_chart`."""
+    tmp = root / CACHE_DIR / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
 
 
 def name_in_project(path: Path, root: Path) -> str:
@@ -297,13 +296,3 @@ def files_digest(cache: BuildCache, folder: Path) -> list[tuple[str, str | None]
         return []
     return [(p.relative_to(folder).as_posix(), cache.digest(p))
             for p in sorted(folder.rglob("*")) if p.is_file()]
-
-
-def read_parts(folder: Path) -> dict[str, Any] | None:
-    """A chart's parts.json, or None when it is missing or corrupt."""
-    value = _read_json(folder / "parts.json", {})
-    return value or None
-
-
-def all_exist(paths: Iterable[Path]) -> bool:
-    return all(p.is_file() for p in paths)

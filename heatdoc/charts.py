@@ -7,14 +7,12 @@ from, so an unchanged spec is neither parsed, validated nor compiled again. What
 on the neighbours (links, section, breadcrumbs) is left to `render`.
 
 For a large project the specs that need work are shared out over a pool of processes
-(`MIN_SPECS_FOR_POOL`): a small one is done in this process, as a pool costs more to
-start than ten charts cost to make.
+(`heatdoc.pool`): a small one is done in this process, as a pool costs more to start
+than ten charts cost to make.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +20,13 @@ from typing import Any, Callable
 
 import orjson
 
-from .cache import RACY_NS, BuildCache, digest_of, name_in_project, read_parts
+from . import pool
+from .cache import RACY_NS, BuildCache, name_in_project, new_chart_entry
 from .errors import SpecError
 from .project import Project
 
-MIN_SPECS_FOR_POOL = 64  # measured: below this a pool's start-up eats the gain (2 cores)
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV has it all
-PART_FILES = {".svg": "thumbnail.svg", ".csv": "matrix.csv", ".json": "figure.json"}
+PART_FILES = (".svg", ".csv", ".json")  # the parts that are files of the site, beside the page
 
 
 @dataclass(frozen=True)
@@ -44,23 +42,33 @@ class SpecSummary:
 
 @dataclass(frozen=True)
 class ChartParts:
-    """A spec's chart: its summary, its key in the cache and the folder with its parts."""
+    """A spec's chart: its summary, and its parts, kept together in one file of the cache
+    (``entry``); ``blobs`` gives where each part is in it: [offset, length]."""
 
     summary: SpecSummary
     key: str
-    folder: Path
+    entry: Path
+    blobs: dict[str, list[int]]
 
-    def file(self, suffix: str) -> Path:
-        """The part that becomes the site file CHART``suffix`` (.svg, .csv, .json)."""
-        return self.folder / PART_FILES[suffix]
+    def part(self, suffix: str) -> tuple[Path, int, int]:
+        """Where the bytes of the site file CHART``suffix`` (.svg, .csv, .json) are."""
+        offset, length = self.blobs[suffix]
+        return self.entry, offset, length
 
     def fields(self) -> dict[str, Any]:
-        """The page fields kept in parts.json (`render.ChartPage`), the figure read back in."""
-        parts = read_parts(self.folder)
-        if parts is None:
-            raise OSError(f"the cached parts of {self.summary.path} are gone")
-        parts["figure_json"] = (self.folder / "page-figure.json").read_text(encoding="utf-8")
-        return parts
+        """The page fields (`render.ChartPage`), with the figure as the page carries it."""
+        with open(self.entry, "rb") as fh:
+            fields = orjson.loads(_read(fh, *self.blobs["fields"]))
+            fields["figure_json"] = _read(fh, *self.blobs["figure"]).decode("utf-8")
+        return fields
+
+
+def _read(fh: Any, offset: int, length: int) -> bytes:
+    fh.seek(offset)
+    data = fh.read(length)
+    if len(data) != length:
+        raise OSError(f"{fh.name} is shorter than the build cache says")
+    return data
 
 
 def read_charts(project: Project, files: list[Path], cache: BuildCache,
@@ -84,25 +92,40 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
         # The spec's digest before it is read: an edit during the build is seen next time.
         before = {path: cache.digest(path) for path in todo}
         jobs = [(path, project.root, project.settings["max_cells"], started) for path in todo]
-        for path, result in zip(todo, _map(_make_chart, jobs)):
+        # Specs that read data files go first: one big matrix must not finish last, alone.
+        heavy = [i for i, path in enumerate(todo) if _reads_files(path)]
+        for path, result in zip(todo, pool.run(_make_chart, jobs, first=heavy)):
             tick()
             if isinstance(result, list):
                 errors.extend(result)
                 continue
-            folder, summary, data = result
+            entry, blobs, summary, data = result
             name = name_in_project(path, project.root)
             data_digests = [(d, cache.digest(project.root / d)) for d in data]
             key = cache.chart_key(settings, name, before[path], data_digests)
-            record = {"key": key, "data": data, "summary": summary, "files": part_stamps(Path(folder))}
             # A file written while this build read it: its chart is used now, but never
             # kept, and its key matches nothing later, so the next build makes it again.
-            if (before[path] is None or _changed_since(started, [path] + [project.root / d for d in data])
-                    or not cache.keep_chart(Path(folder), key)):
-                charts[path] = ChartParts(_summary(path, summary), f"unkept-{os.urandom(16).hex()}", Path(folder))
+            kept = (before[path] is not None
+                    and not _changed_since(started, [path] + [project.root / d for d in data])
+                    and cache.keep_chart(Path(entry), key))
+            if not kept:
+                charts[path] = ChartParts(_summary(path, summary), f"unkept-{os.urandom(16).hex()}",
+                                          Path(entry), blobs)
                 continue
+            st = os.stat(cache.chart_entry(key))
+            record = {"key": key, "data": data, "summary": summary, "blobs": blobs,
+                      "stamp": [st.st_size, st.st_mtime_ns]}
             cache.remember_chart(name, record)
             charts[path] = _chart(cache, path, record)
     return [charts[p] for p in files if p in charts], errors
+
+
+def _reads_files(path: Path) -> bool:
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return False
+    return b"file:" in text or b"database:" in text
 
 
 def _changed_since(started_ns: int, paths: list[Path]) -> bool:
@@ -116,7 +139,8 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
 
 
 def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
-    return ChartParts(_summary(path, record["summary"]), record["key"], cache.chart_folder(record["key"]))
+    return ChartParts(_summary(path, record["summary"]), record["key"], cache.chart_entry(record["key"]),
+                      record["blobs"])
 
 
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
@@ -134,9 +158,11 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 _CONTEXT: dict[tuple[Path, int, int], Any] = {}
 
 
-def _make_chart(job: tuple[Path, Path, int, int]) -> tuple[str, dict[str, Any], list[str]] | list[SpecError]:
-    """Load, validate and compile one spec and write its parts into a new folder of the
-    cache: (that folder, its summary, the data files it read), or its errors."""
+def _make_chart(job: tuple[Path, Path, int, int]
+                ) -> tuple[str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
+    """Load, validate and compile one spec and write its parts into a new file of the
+    cache: (that file, where each part is in it, the spec's summary, the data files it
+    read), or the spec's errors."""
     from .compile import compile_figure
     from .errors import HeatdocError
     from .load import load_yaml
@@ -156,26 +182,22 @@ def _make_chart(job: tuple[Path, Path, int, int]) -> tuple[str, dict[str, Any], 
     except HeatdocError as exc:
         return exc.errors
     figure = compile_figure(spec, template=False)
-    folder = BuildCache(root).new_chart_folder()
-    write_parts(folder, spec, figure)
+    entry = new_chart_entry(root)
+    blobs = write_parts(entry, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}
-    return str(folder), summary, data_files(doc.path, doc.data, root)
+    return str(entry), blobs, summary, data_files(doc.path, doc.data, root)
 
 
-def write_parts(folder: Path, spec: Any, figure: dict[str, Any]) -> None:
-    """The chart's parts as files: thumbnail, CSV, figure JSON (with plotly's template),
-    the figure for the page (without it), and parts.json with the page's other fields."""
+def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
+    """The chart's parts, one after the other in the file ``entry``: thumbnail, CSV,
+    figure JSON (with plotly's template), the figure as the page carries it (without),
+    and the page's other fields. Returns where each one is."""
     from .jsonout import dumps_bytes, script_json
     from .table import data_table, matrix_csv
     from .text import markdown_html
     from .thumbnails import thumbnail_svg
 
-    (folder / PART_FILES[".svg"]).write_bytes(
-        thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode())
-    (folder / PART_FILES[".csv"]).write_bytes(matrix_csv(spec))
-    (folder / PART_FILES[".json"]).write_bytes(dumps_bytes(_with_template(figure), indent=True) + b"\n")
-    (folder / "page-figure.json").write_text(script_json(figure), encoding="utf-8")
     rows, cols = spec.shape
     table = data_table(spec)
     where = "the data table below" if table else "the CSV download below"
@@ -187,17 +209,24 @@ def write_parts(folder: Path, spec: Any, figure: dict[str, Any]) -> None:
         table=None if table is None else [list(table.columns), [[r.label, list(r.cells)] for r in table.rows],
                                           list(table.parts)],
     )
-    (folder / "parts.json").write_bytes(orjson.dumps(fields))
-
-
-def part_stamps(folder: Path) -> dict[str, list[int]]:
-    """Size and mtime of each part: the site hard-links them, so an edit made in place to
-    a site file would change the part too; a changed stamp makes the part untrusted."""
-    stamps = {}
-    for name in os.listdir(folder):
-        st = os.stat(folder / name)
-        stamps[name] = [st.st_size, st.st_mtime_ns]
-    return stamps
+    # Made one at a time and written at once: a big chart never holds all its parts in memory.
+    parts: list[tuple[str, Callable[[], bytes]]] = [
+        (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
+        (".csv", lambda: matrix_csv(spec)),
+        (".json", lambda: dumps_bytes(_with_template(figure), indent=True) + b"\n"),
+        ("figure", lambda: script_json(figure).encode("utf-8")),
+        ("fields", lambda: orjson.dumps(fields)),
+    ]
+    blobs = {}
+    offset = 0
+    with open(entry, "wb") as fh:
+        for name, make in parts:
+            data = make()
+            fh.write(data)
+            blobs[name] = [offset, len(data)]
+            offset += len(data)
+            del data
+    return blobs
 
 
 def _with_template(figure: dict[str, Any]) -> dict[str, Any]:
@@ -226,47 +255,3 @@ def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
 
 
 # --- many charts at once ---------------------------------------------------------------
-
-def _map(fn: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
-    """``[fn(job) for job in jobs]``, over a process pool when there are enough jobs."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < MIN_SPECS_FOR_POOL or workers < 2 or not sys.platform.startswith("linux"):
-        # fork is Linux's cheap start; elsewhere a spawned worker re-imports everything.
-        return [fn(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Specs that read data files go first, one at a time: one big matrix must not land
-    # in the last batch and finish alone. Inline specs go in batches (fewer round trips).
-    heavy = [i for i, job in enumerate(jobs) if _reads_files(job[0])]
-    heavy_set = set(heavy)
-    light = [i for i in range(len(jobs)) if i not in heavy_set]
-    results: list[Any] = [None] * len(jobs)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        first = pool.map(fn, [jobs[i] for i in heavy], chunksize=1)
-        rest = pool.map(fn, [jobs[i] for i in light], chunksize=max(1, len(light) // (workers * 4)))
-        for i, result in zip(heavy, first):
-            results[i] = result
-        for i, result in zip(light, rest):
-            results[i] = result
-    return results
-
-
-def _reads_files(path: Path) -> bool:
-    try:
-        text = path.read_bytes()
-    except OSError:
-        return False
-    return b"file:" in text or b"database:" in text
-
-
-def page_identity(*parts: Any) -> str:
-    return digest_of("page", *parts)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()

@@ -200,7 +200,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     for chart in plan.charts:
         parts = charts[chart.stem]
         for suffix in PART_FILES:
-            files[chart.file(suffix)] = Part(parts.file(suffix), digest_of("part", parts.key, suffix))
+            files[chart.file(suffix)] = Part(*parts.part(suffix), digest_of("part", parts.key, suffix))
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
              home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,

@@ -63,16 +63,20 @@ def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
     """Each row's cells, comma-separated, as `_exact` writes them ("" for a gap), without
     a Python call per cell for a big matrix: orjson writes the same shortest round-trip
     digits as repr() for every non-integer of magnitude in [1e-4, 1e16), where repr()
-    uses no exponent; a row with any other cell (integer, gap, exponent) is written
-    cell by cell."""
+    uses no exponent; only the other cells (integers, gaps, exponents) are written one
+    by one."""
     with np.errstate(invalid="ignore"):
         magnitude = np.abs(z)
-        plain = ((magnitude >= 1e-4) & (magnitude < 1e16) & (z != np.floor(z))).all(axis=1)
-    for values, easy in zip(z.tolist(), plain.tolist()):
-        if easy:
-            yield orjson.dumps(values)[1:-1]
-        else:
-            yield ",".join("" if math.isnan(v) else _exact(v) for v in values).encode("ascii")
+        plain = (magnitude >= 1e-4) & (magnitude < 1e16) & (z != np.floor(z))
+    for values, easy in zip(z.tolist(), plain):
+        text = orjson.dumps(values)[1:-1]
+        if not easy.all():
+            cells = text.split(b",")
+            for j in np.flatnonzero(~easy).tolist():
+                v = values[j]
+                cells[j] = b"" if math.isnan(v) else _exact(v).encode("ascii")
+            text = b",".join(cells)
+        yield text
 
 
 def data_table(spec: Spec) -> DataTable | None:

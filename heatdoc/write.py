@@ -42,11 +42,24 @@ class Later:
 
 @dataclass(frozen=True)
 class Part:
-    """A file of the build cache (`heatdoc.cache`), hard-linked into the site (copied
-    where links fail); ``identity`` names its content, as for `Later`."""
+    """``length`` bytes at ``offset`` of a file of the build cache (`heatdoc.cache`);
+    ``identity`` names them, as for `Later`."""
 
     path: Path
+    offset: int
+    length: int
     identity: str
+
+    def chunks(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            left = self.length
+            while left:
+                chunk = fh.read(min(left, 1 << 20))
+                if not chunk:
+                    raise OSError(f"{self.path} is shorter than the build cache says")
+                left -= len(chunk)
+                yield chunk
 
 
 # path in the site -> its bytes, a file to copy, or a file named by its content
@@ -161,7 +174,7 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
         else:
             if isinstance(data, Later):
                 data = data.make()
-            if _same(old, data.path if isinstance(data, Part) else data):
+            if _same(old, data):
                 _reuse(old, target)
                 unchanged += 1
             else:
@@ -175,12 +188,54 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
 
 
 def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None) -> None:
-    """Make every `Later` file that the previous site in ``out`` does not already hold, in
-    the order given, so that a broken template is reported before anything is written."""
+    """Make every `Later` file that the previous site in ``out`` does not already hold, so
+    that a broken template is reported before anything is written (the first error in
+    the order of ``files``). Many pages are rendered by a pool of forked processes."""
+    from . import pool
+
     known = previous or {}
-    for rel, data in files.items():
-        if isinstance(data, Later) and not _still(out / rel, known.get(rel), data.identity):
-            files[rel] = data.make()
+    todo = [rel for rel, data in files.items()
+            if isinstance(data, Later) and not _still(out / rel, known.get(rel), data.identity)]
+    if not todo:
+        return
+    # The first page here: the templates are then loaded once, before any fork.
+    files[todo[0]] = files[todo[0]].make()  # type: ignore[union-attr]
+    global _PENDING
+    _PENDING = files
+    try:
+        results = pool.run(_make_later, todo[1:])
+    finally:
+        _PENDING = {}
+    for rel, result in zip(todo[1:], results):
+        if isinstance(result, _Errors):
+            from .errors import HeatdocError
+
+            raise HeatdocError(result.errors)
+        files[rel] = result
+
+
+_PENDING: SiteFiles = {}
+
+
+def _make_later(rel: str) -> bytes | Exception:
+    """One `Later` file of the build that forked this worker (or of this process)."""
+    from .errors import HeatdocError
+
+    try:
+        return _PENDING[rel].make()  # type: ignore[union-attr]
+    except HeatdocError as exc:
+        return _Errors(exc.errors)
+
+
+class _Errors(Exception):
+    """A HeatdocError that survives the trip back from a worker (it pickles by its list)."""
+
+    def __init__(self, errors: list) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_Errors, (self.errors,))
 
 
 def site_is_intact(out: Path, manifest: dict[str, list]) -> bool:
@@ -209,11 +264,10 @@ def _still(old: Path, entry: list | None, identity: str) -> bool:
 def _put(target: Path, data: bytes | Path | Part) -> None:
     """Create ``target`` (never an existing file, never through a link)."""
     if isinstance(data, Part):
-        try:
-            os.link(data.path, target, follow_symlinks=False)
-            return
-        except OSError:  # another file system, or one without hard links
-            data = data.path
+        with open(target, "xb") as dst:
+            for chunk in data.chunks():
+                dst.write(chunk)
+        return
     if isinstance(data, Path):
         with open(data, "rb") as src, open(target, "xb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
@@ -222,7 +276,7 @@ def _put(target: Path, data: bytes | Path | Part) -> None:
             dst.write(data)
 
 
-def _same(old: Path, data: bytes | Path) -> bool:
+def _same(old: Path, data: bytes | Path | Part) -> bool:
     """Does the previous site hold exactly these bytes, as a plain file (not a link)?"""
     try:
         st = os.lstat(old)
@@ -230,9 +284,12 @@ def _same(old: Path, data: bytes | Path) -> bool:
         return False
     if not stat.S_ISREG(st.st_mode):
         return False
-    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    size = data.stat().st_size if isinstance(data, Path) else data.length if isinstance(data, Part) else len(data)
     if st.st_size != size:
         return False
+    if isinstance(data, Part):
+        with open(old, "rb") as fh:
+            return all(fh.read(len(chunk)) == chunk for chunk in data.chunks())
     if isinstance(data, Path):
         import filecmp
 

@@ -233,6 +233,9 @@ def new_chart_entry(root: Path) -> Path:
 
 def name_in_project(path: Path, root: Path) -> str:
     """A spec's or data file's name in the cache: its path relative to the project."""
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix) and ".." not in path.parts:  # a spec file found under the project
+        return Path(text[len(prefix):]).as_posix()
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

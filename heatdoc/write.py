@@ -160,12 +160,18 @@ def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = N
 def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list]) -> WriteReport:
     written = unchanged = 0
     manifest: dict[str, list] = {}
+    folders: set[str] = set()
+    # Plain strings, not Path objects: this loop runs once per file of the site.
+    stage_dir, previous_dir = str(stage), str(previous)
     for rel in sorted(files):
         if rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"not a path inside the site: {rel!r}")
-        target = stage / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = previous / rel
+        folder = os.path.dirname(rel)
+        if folder not in folders:
+            os.makedirs(os.path.join(stage_dir, folder), exist_ok=True)
+            folders.add(folder)
+        target = Path(os.path.join(stage_dir, rel))
+        old = Path(os.path.join(previous_dir, rel))
         data = files[rel]
         identity = data.identity if isinstance(data, (Later, Part)) else None
         if identity is not None and _still(old, known.get(rel), identity):
@@ -199,7 +205,7 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
     if not todo:
         return
     # The first page here: the templates are then loaded once, before any fork.
-    files[todo[0]] = files[todo[0]].make()  # type: ignore[union-attr]
+    files[todo[0]] = _made(files[todo[0]], files[todo[0]].make())  # type: ignore[arg-type, union-attr]
     global _PENDING
     _PENDING = files
     try:
@@ -211,7 +217,12 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
             from .errors import HeatdocError
 
             raise HeatdocError(result.errors)
-        files[rel] = result
+        files[rel] = _made(files[rel], result)  # type: ignore[arg-type]
+
+
+def _made(later: Later, data: bytes) -> Later:
+    """``later``, rendered: it keeps its identity for the next build to compare with."""
+    return Later(later.identity, lambda: data)
 
 
 _PENDING: SiteFiles = {}

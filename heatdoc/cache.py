@@ -124,8 +124,7 @@ class BuildCache:
                 return None
             if record["key"] != self.chart_key(settings, spec, spec_digest, data):
                 return None
-            st = os.stat(self.chart_entry(record["key"]))
-            if [st.st_size, st.st_mtime_ns] != record["stamp"]:
+            if self.chart_stamps(record["key"], list(record["stamps"])[1:]) != record["stamps"]:
                 return None
         except (KeyError, TypeError, ValueError, AttributeError, OSError):
             return None
@@ -137,15 +136,27 @@ class BuildCache:
     def chart_entry(self, key: str) -> Path:
         return self.folder / "charts" / key
 
-    def keep_chart(self, made: Path, key: str) -> bool:
-        """Move a chart's new entry to its key, in place of any entry left there."""
+    def keep_chart(self, made: Path, key: str, alone: list[str]) -> bool:
+        """Move a chart's new entry (and its parts kept ``alone``: ENTRY.csv, ...) to its
+        key, in place of any entry left there."""
         target = self.chart_entry(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in alone:
+                os.replace(f"{made}.{suffix}", f"{target}.{suffix}")
             os.replace(made, target)
         except OSError:
             return False  # the entry stays in tmp/ for this build; the next one makes it again
         return True
+
+    def chart_stamps(self, key: str, alone: list[str]) -> dict[str, list[int]]:
+        """Size and mtime of a chart's files. The site hard-links the parts kept alone, so an
+        edit made in place to a site file changes the part too: its stamp tells."""
+        stamps = {}
+        for suffix in ["", *alone]:
+            st = os.stat(f"{self.chart_entry(key)}{'.' + suffix if suffix else ''}")
+            stamps[suffix] = [st.st_size, st.st_mtime_ns]
+        return stamps
 
     # --- what was written where ------------------------------------------------------
 
@@ -196,7 +207,7 @@ class BuildCache:
         self.save_digests()
         used = {r["key"] for r in self.new_catalog["specs"].values()}
         for name in _listdir(self.folder / "charts"):
-            if name not in used:
+            if name.split(".")[0] not in used:
                 with _quiet():
                     os.unlink(self.folder / "charts" / name)
         shutil.rmtree(self.folder / "tmp", ignore_errors=True)

@@ -50,24 +50,35 @@ class ChartParts:
     entry: Path
     blobs: dict[str, list[int]]
 
-    def part(self, suffix: str) -> tuple[Path, int, int]:
-        """Where the bytes of the site file CHART``suffix`` (.svg, .csv, .json) are."""
-        offset, length = self.blobs[suffix]
+    def part(self, name: str) -> tuple[Path, int, int]:
+        """Where the bytes of a part are: (file, offset, length). The site files CHART.svg,
+        .csv and .json are the parts named by their suffix."""
+        offset, length = self.blobs[name]
+        if offset == ALONE:
+            return alone(self.entry, name), 0, length
         return self.entry, offset, length
 
     def fields(self) -> dict[str, Any]:
         """The page fields (`render.ChartPage`), with the figure as the page carries it."""
-        with open(self.entry, "rb") as fh:
-            fields = orjson.loads(_read(fh, *self.blobs["fields"]))
-            fields["figure_json"] = _read(fh, *self.blobs["figure"]).decode("utf-8")
+        fields = orjson.loads(_read(*self.part("fields")))
+        fields["figure_json"] = _read(*self.part("figure")).decode("utf-8")
         return fields
 
 
-def _read(fh: Any, offset: int, length: int) -> bytes:
-    fh.seek(offset)
-    data = fh.read(length)
+ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
+BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
+
+
+def alone(entry: Path, name: str) -> Path:
+    return entry.with_name(f"{entry.name}.{name.lstrip('.')}")
+
+
+def _read(path: Path, offset: int, length: int) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
     if len(data) != length:
-        raise OSError(f"{fh.name} is shorter than the build cache says")
+        raise OSError(f"{path} is shorter than the build cache says")
     return data
 
 
@@ -107,17 +118,20 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
             # kept, and its key matches nothing later, so the next build makes it again.
             kept = (before[path] is not None
                     and not _changed_since(started, [path] + [project.root / d for d in data])
-                    and cache.keep_chart(Path(entry), key))
+                    and cache.keep_chart(Path(entry), key, _alone_names(blobs)))
             if not kept:
                 charts[path] = ChartParts(_summary(path, summary), f"unkept-{os.urandom(16).hex()}",
                                           Path(entry), blobs)
                 continue
-            st = os.stat(cache.chart_entry(key))
             record = {"key": key, "data": data, "summary": summary, "blobs": blobs,
-                      "stamp": [st.st_size, st.st_mtime_ns]}
+                      "stamps": cache.chart_stamps(key, _alone_names(blobs))}
             cache.remember_chart(name, record)
             charts[path] = _chart(cache, path, record)
     return [charts[p] for p in files if p in charts], errors
+
+
+def _alone_names(blobs: dict[str, list[int]]) -> list[str]:
+    return [name.lstrip(".") for name, (offset, _) in blobs.items() if offset == ALONE]
 
 
 def _reads_files(path: Path) -> bool:
@@ -193,7 +207,7 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
     """The chart's parts, one after the other in the file ``entry``: thumbnail, CSV,
     figure JSON (with plotly's template), the figure as the page carries it (without),
     and the page's other fields. Returns where each one is."""
-    from .jsonout import dumps_bytes, script_json
+    from .jsonout import dumps_bytes, script_json_bytes
     from .table import data_table, matrix_csv
     from .text import markdown_html
     from .thumbnails import thumbnail_svg
@@ -214,7 +228,7 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
         (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
         (".csv", lambda: matrix_csv(spec)),
         (".json", lambda: dumps_bytes(_with_template(figure), indent=True) + b"\n"),
-        ("figure", lambda: script_json(figure).encode("utf-8")),
+        ("figure", lambda: script_json_bytes(figure)),
         ("fields", lambda: orjson.dumps(fields)),
     ]
     blobs = {}
@@ -222,9 +236,13 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
     with open(entry, "wb") as fh:
         for name, make in parts:
             data = make()
-            fh.write(data)
-            blobs[name] = [offset, len(data)]
-            offset += len(data)
+            if len(data) >= BIG_PART:
+                alone(entry, name).write_bytes(data)
+                blobs[name] = [ALONE, len(data)]
+            else:
+                fh.write(data)
+                blobs[name] = [offset, len(data)]
+                offset += len(data)
             del data
     return blobs
 

@@ -112,7 +112,8 @@ def encode_z(z: np.ndarray) -> Any:
     """A list of rows (None for gaps) for small matrices, a base64 typed array for big ones."""
     if z.size > TYPED_ARRAY_CELLS:
         data = np.ascontiguousarray(z, dtype="<f8")
-        return {"dtype": "f8", "bdata": base64.b64encode(data.tobytes()).decode("ascii"),
+        # the array's own buffer: no copy of a matrix that may be 32 MB
+        return {"dtype": "f8", "bdata": base64.b64encode(memoryview(data).cast("B")).decode("ascii"),
                 "shape": f"{z.shape[0]}, {z.shape[1]}"}
     return [[None if math.isnan(v) else _plain_number(v) for v in row] for row in z.tolist()]
 

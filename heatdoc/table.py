@@ -68,7 +68,8 @@ def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
     with np.errstate(invalid="ignore"):
         magnitude = np.abs(z)
         plain = (magnitude >= 1e-4) & (magnitude < 1e16) & (z != np.floor(z))
-    for values, easy in zip(z.tolist(), plain):
+    for row, easy in zip(z, plain):
+        values = row.tolist()  # a row at a time: 4 million Python floats would be ~130 MB
         text = orjson.dumps(values)[1:-1]
         if not easy.all():
             cells = text.split(b",")

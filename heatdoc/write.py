@@ -49,6 +49,7 @@ class Part:
     offset: int
     length: int
     identity: str
+    link: bool = False  # the whole file, which may be hard-linked rather than copied
 
     def chunks(self) -> Iterator[bytes]:
         with open(self.path, "rb") as fh:
@@ -275,6 +276,12 @@ def _still(old: Path, entry: list | None, identity: str) -> bool:
 def _put(target: Path, data: bytes | Path | Part) -> None:
     """Create ``target`` (never an existing file, never through a link)."""
     if isinstance(data, Part):
+        if data.link:
+            try:
+                os.link(data.path, target, follow_symlinks=False)
+                return
+            except OSError:  # another file system, or one without hard links: copy
+                pass
         with open(target, "xb") as dst:
             for chunk in data.chunks():
                 dst.write(chunk)

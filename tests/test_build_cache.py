@@ -191,6 +191,17 @@ def test_a_corrupt_cache_is_ignored_never_trusted(project, tmp_path, corrupt):
     assert files_of(project / "site") == reference and files_of(tmp_path / "second") == reference
 
 
+def test_a_big_part_edited_in_the_site_through_its_hard_link_is_not_reused(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every CSV and JSON file is "big"
+    build_site(project, quiet=True)
+    csv = project / "site/alpha/one.csv"
+    assert csv.stat().st_nlink == 2  # the site's file and the cache's part are one file
+    with open(csv, "r+b") as fh:  # an edit in place, as some tools make
+        fh.write(b"X")
+    build_site(project, tmp_path / "elsewhere", quiet=True)
+    assert files_of(tmp_path / "elsewhere") == clean_build(project, tmp_path / "reference")
+
+
 def _scramble(path: Path) -> None:
     """Other bytes of the same size, written later: the mtime tells."""
     data = path.read_bytes()

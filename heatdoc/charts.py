@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import orjson
 
@@ -208,7 +208,7 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
     figure JSON (with plotly's template), the figure as the page carries it (without),
     and the page's other fields. Returns where each one is."""
     from .jsonout import dumps_bytes, script_json_bytes
-    from .table import data_table, matrix_csv
+    from .table import data_table, matrix_csv_chunks
     from .text import markdown_html
     from .thumbnails import thumbnail_svg
 
@@ -224,9 +224,9 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
                                           list(table.parts)],
     )
     # Made one at a time and written at once: a big chart never holds all its parts in memory.
-    parts: list[tuple[str, Callable[[], bytes]]] = [
+    parts: list[tuple[str, Callable[[], bytes | Iterable[bytes]]]] = [
         (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
-        (".csv", lambda: matrix_csv(spec)),
+        (".csv", lambda: matrix_csv_chunks(spec)),
         (".json", lambda: dumps_bytes(_with_template(figure), indent=True) + b"\n"),
         ("figure", lambda: script_json_bytes(figure)),
         ("fields", lambda: orjson.dumps(fields)),
@@ -236,6 +236,11 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
     with open(entry, "wb") as fh:
         for name, make in parts:
             data = make()
+            if not isinstance(data, bytes):  # pieces: written to a file of their own first
+                data = _write_pieces(alone(entry, name), data)
+                if isinstance(data, int):
+                    blobs[name] = [ALONE, data]
+                    continue
             if len(data) >= BIG_PART:
                 alone(entry, name).write_bytes(data)
                 blobs[name] = [ALONE, len(data)]
@@ -245,6 +250,21 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
                 offset += len(data)
             del data
     return blobs
+
+
+def _write_pieces(path: Path, pieces: Iterable[bytes]) -> bytes | int:
+    """Write ``pieces`` to ``path``: their length when that is a big part, else (a small
+    part, which belongs in the chart's entry) their bytes, and no file."""
+    size = 0
+    with open(path, "wb") as fh:
+        for piece in pieces:
+            fh.write(piece)
+            size += len(piece)
+    if size >= BIG_PART:
+        return size
+    data = path.read_bytes()
+    path.unlink()
+    return data
 
 
 def _with_template(figure: dict[str, Any]) -> dict[str, Any]:

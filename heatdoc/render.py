@@ -17,19 +17,20 @@ import posixpath
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
 
+from . import charts as chart_parts
 from . import pages as P
 from .assets import TEMPLATE_JS, THEME_DIR, PlotlyJs, plotly_js, template_js, theme_assets
+from .cache import digest_of
+from .charts import PART_FILES, ChartParts
 from .errors import HeatdocError, SpecError
 from .jsonout import dumps_bytes, script_json
 from .project import Project
 from .reference import KeyGroup, reference_groups, scale_names
-from .cache import digest_of
-from .charts import PART_FILES, ChartParts
 from .table import DataTable, TableRow
 from .text import markdown_html, summary
 from .write import Later, Part, SiteFiles
@@ -184,8 +185,9 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     site_repr = repr(site)
 
     def page(cls: type, template: str, path: str, title: str, kind: str, crumbs: tuple,
-             content: Callable[[], dict[str, Any]], content_id: str, **fields: Any) -> None:
-        """``fields`` place the page; ``content`` gives the rest, named by ``content_id``."""
+             content: Callable[[], dict[str, Any]], content_id: str, big: bool = False, **fields: Any) -> None:
+        """``fields`` place the page; ``content`` gives the rest, named by ``content_id``.
+        A ``big`` page is rendered as it is written, a piece at a time."""
         common = dict(kind=kind, path=path, title=title, root="../" * path.count("/"),
                       canonical=_absolute(base_url, path), breadcrumbs=crumbs, **fields)
         identity = digest_of("page", salt, template, site_repr, content_id, repr(sorted(common.items())))
@@ -193,7 +195,10 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         def make() -> bytes:
             return _render(env.get(), template, site=site, page=cls(**common, **content()))
 
-        files[path] = Later(identity, make)
+        def chunks() -> Iterator[bytes]:
+            return _render_chunks(env.get(), template, site=site, page=cls(**common, **content()))
+
+        files[path] = Later(identity, make, chunks if big else None)
 
     groups = _card_groups(plan)
     home = (Link(settings["title"], P.INDEX),)
@@ -206,6 +211,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
              home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,
+             big=parts.part("figure")[2] >= chart_parts.BIG_PART,
              section=section, thumbnail=chart.file(".svg"), csv=chart.file(".csv"), json=chart.file(".json"),
              source=chart.source,
              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
@@ -294,16 +300,30 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
     """One page; a broken template (most likely a project's override) is a user error."""
     try:
         return env.get_template(name).render(**context).encode("utf-8")
-    except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or name
-        raise HeatdocError([SpecError(where, exc.lineno or 1, 1, "", f"template error: {exc.message}")]) from None
-    except jinja2.TemplateNotFound as exc:
-        where, line = _template_frame(exc)
-        raise HeatdocError([SpecError(where or name, line, 1, "", f"template {exc.name!r} not found in "
-                                      "the templates folder or the default theme")]) from None
     except jinja2.TemplateError as exc:
-        where, line = _template_frame(exc)
-        raise HeatdocError([SpecError(where or name, line, 1, "", f"template error: {exc}")]) from None
+        raise _template_error(exc, name) from None
+
+
+def _render_chunks(env: jinja2.Environment, name: str, **context: Any) -> Iterator[bytes]:
+    """One page as it is rendered, a piece at a time: the page of a big matrix is never
+    whole in memory (its figure is, once, as the template's variable)."""
+    try:
+        for piece in env.get_template(name).generate(**context):
+            for start in range(0, len(piece), 1 << 20):
+                yield piece[start:start + (1 << 20)].encode("utf-8")
+    except jinja2.TemplateError as exc:
+        raise _template_error(exc, name) from None
+
+
+def _template_error(exc: jinja2.TemplateError, name: str) -> HeatdocError:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or name
+        return HeatdocError([SpecError(where, exc.lineno or 1, 1, "", f"template error: {exc.message}")])
+    where, line = _template_frame(exc)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return HeatdocError([SpecError(where or name, line, 1, "", f"template {exc.name!r} not found in "
+                                       "the templates folder or the default theme")])
+    return HeatdocError([SpecError(where or name, line, 1, "", f"template error: {exc}")])
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int]:

@@ -44,6 +44,11 @@ def labels(spec: Spec) -> tuple[list[str], list[str]]:
 def matrix_csv(spec: Spec) -> bytes:
     """z with its labels: the header row holds the x labels, the first column the y labels;
     a missing cell is an empty field."""
+    return b"".join(matrix_csv_chunks(spec))
+
+
+def matrix_csv_chunks(spec: Spec) -> Iterator[bytes]:
+    """`matrix_csv` a row at a time (the CSV of a big matrix is several times its bytes)."""
     x, y = labels(spec)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -56,7 +61,9 @@ def matrix_csv(spec: Spec) -> bytes:
         out.truncate()
         writer.writerow([label, ""])
         quoted.append(out.getvalue()[:-1].encode("utf-8"))
-    return head + b"".join(label + row + b"\n" for label, row in zip(quoted, _exact_rows(spec.z)))
+    yield head
+    for label, row in zip(quoted, _exact_rows(spec.z)):
+        yield label + row + b"\n"
 
 
 def _exact_rows(z: np.ndarray) -> Iterator[bytes]:

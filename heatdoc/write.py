@@ -22,7 +22,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Union
+from typing import Callable, Iterable, Iterator, Union
 
 from .errors import UsageError
 from .pages import MARKER
@@ -38,6 +38,8 @@ class Later:
 
     identity: str
     make: Callable[[], bytes]
+    # when set, the file is made as it is written, a piece at a time (a page of a big matrix)
+    chunks: Callable[[], Iterator[bytes]] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,15 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
             _reuse(old, target)
             unchanged += 1
         else:
-            if isinstance(data, Later):
+            if isinstance(data, Later) and data.chunks is not None:
+                _put_chunks(target, data.chunks())
+                written += 1
+                data = None
+            elif isinstance(data, Later):
                 data = data.make()
-            if _same(old, data):
+            if data is None:
+                pass
+            elif _same(old, data):
                 _reuse(old, target)
                 unchanged += 1
             else:
@@ -201,8 +209,8 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
     from . import pool
 
     known = previous or {}
-    todo = [rel for rel, data in files.items()
-            if isinstance(data, Later) and not _still(out / rel, known.get(rel), data.identity)]
+    todo = [rel for rel, data in files.items() if isinstance(data, Later) and data.chunks is None
+            and not _still(out / rel, known.get(rel), data.identity)]
     if not todo:
         return
     # The first page here: the templates are then loaded once, before any fork.
@@ -276,22 +284,28 @@ def _still(old: Path, entry: list | None, identity: str) -> bool:
 def _put(target: Path, data: bytes | Path | Part) -> None:
     """Create ``target`` (never an existing file, never through a link)."""
     if isinstance(data, Part):
+        if not data.link:
+            _put_chunks(target, data.chunks())
+            return
         if data.link:
             try:
                 os.link(data.path, target, follow_symlinks=False)
                 return
             except OSError:  # another file system, or one without hard links: copy
-                pass
-        with open(target, "xb") as dst:
-            for chunk in data.chunks():
-                dst.write(chunk)
-        return
+                _put_chunks(target, data.chunks())
+                return
     if isinstance(data, Path):
         with open(data, "rb") as src, open(target, "xb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     else:
         with open(target, "xb") as dst:
             dst.write(data)
+
+
+def _put_chunks(target: Path, chunks: Iterable[bytes]) -> None:
+    with open(target, "xb") as dst:
+        for chunk in chunks:
+            dst.write(chunk)
 
 
 def _same(old: Path, data: bytes | Path | Part) -> bool:

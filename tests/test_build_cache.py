@@ -202,6 +202,13 @@ def test_a_big_part_edited_in_the_site_through_its_hard_link_is_not_reused(proje
     assert files_of(tmp_path / "elsewhere") == clean_build(project, tmp_path / "reference")
 
 
+def test_big_parts_and_pages_written_a_piece_at_a_time_are_the_same_bytes(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every part and chart page is "big"
+    build_site(project, tmp_path / "pieces", quiet=True)
+    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 1 << 20)
+    assert files_of(tmp_path / "pieces") == clean_build(project, tmp_path / "reference")
+
+
 def _scramble(path: Path) -> None:
     """Other bytes of the same size, written later: the mtime tells."""
     data = path.read_bytes()

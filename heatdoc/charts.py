@@ -67,6 +67,7 @@ class ChartParts:
 
 ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
 BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
+STREAM_CELLS = 50_000  # a matrix this big has its CSV written a row at a time
 
 
 def alone(entry: Path, name: str) -> Path:
@@ -226,7 +227,8 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
     # Made one at a time and written at once: a big chart never holds all its parts in memory.
     parts: list[tuple[str, Callable[[], bytes | Iterable[bytes]]]] = [
         (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
-        (".csv", lambda: matrix_csv_chunks(spec)),
+        # a big matrix's CSV (several times its bytes) is written as it is made
+        (".csv", lambda: matrix_csv_chunks(spec) if spec.z.size >= STREAM_CELLS else b"".join(matrix_csv_chunks(spec))),
         (".json", lambda: dumps_bytes(_with_template(figure), indent=True) + b"\n"),
         ("figure", lambda: script_json_bytes(figure)),
         ("fields", lambda: orjson.dumps(fields)),

@@ -181,46 +181,57 @@ def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = N
     return report
 
 
+WRITER_THREADS = 4  # creating a file mostly waits on the disk, with the GIL released
+MIN_FILES_FOR_THREADS = 256
+
+
 def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list]) -> WriteReport:
-    written = unchanged = 0
-    manifest: dict[str, list] = {}
+    names = sorted(files)
     folders: set[str] = set()
-    # Plain strings, not Path objects: this loop runs once per file of the site.
-    stage_dir, previous_dir = str(stage), str(previous)
-    for rel in sorted(files):
+    for rel in names:
         if rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"not a path inside the site: {rel!r}")
         folder = os.path.dirname(rel)
         if folder not in folders:
-            os.makedirs(os.path.join(stage_dir, folder), exist_ok=True)
+            os.makedirs(os.path.join(stage, folder), exist_ok=True)
             folders.add(folder)
+    # Plain strings, not Path objects: this runs once per file of the site.
+    stage_dir, previous_dir = str(stage), str(previous)
+
+    def place(rel: str) -> tuple[bool, list]:
+        """Put one file in the stage: (was it written, its manifest entry)."""
         target = Path(os.path.join(stage_dir, rel))
         old = Path(os.path.join(previous_dir, rel))
         data = files[rel]
         identity = data.identity if isinstance(data, (Later, Part)) else None
+        wrote = True
         if identity is not None and _still(old, known.get(rel), identity):
             _reuse(old, target)
-            unchanged += 1
+            wrote = False
+        elif isinstance(data, Later) and data.chunks is not None:
+            _put_chunks(target, data.chunks())
         else:
-            if isinstance(data, Later) and data.chunks is not None:
-                _put_chunks(target, data.chunks())
-                written += 1
-                data = None
-            elif isinstance(data, Later):
+            if isinstance(data, Later):
                 data = data.make()
-            if data is None:
-                pass
-            elif _same(old, data):
+            if _same(old, data):
                 _reuse(old, target)
-                unchanged += 1
+                wrote = False
             else:
                 _put(target, data)
-                written += 1
         # every file, so that a later build can tell the site is still as written; files
         # without an identity ("") are compared by their bytes when they are written again
         st = os.lstat(target)
-        manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
-    return WriteReport(written, unchanged, manifest)
+        return wrote, [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
+
+    if len(names) < MIN_FILES_FOR_THREADS:
+        placed = [place(rel) for rel in names]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(WRITER_THREADS) as threads:
+            placed = list(threads.map(place, names, chunksize=32))
+    written = sum(1 for wrote, _ in placed if wrote)
+    return WriteReport(written, len(names) - written, {rel: entry for rel, (_, entry) in zip(names, placed)})
 
 
 def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None) -> None:

@@ -91,45 +91,38 @@ def test_the_cache_folder_ignores_itself_in_git_and_backups(project):
         "Signature: 8a477f597d28d172789f06886806bc55")
 
 
-def test_editing_a_spec_remakes_its_chart_and_rewrites_only_its_files(project, tmp_path, made):
+def edit_and_rebuild(project: Path, made: list[str], name: str, old: str, new: str
+                     ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Build, replace ``old`` by ``new`` in the file ``name``, build again: both sites."""
     build_site(project, quiet=True)
     before = files_of(project / "site")
-    spec = project / "specs/alpha/two.yaml"
-    spec.write_text(spec.read_text().replace("0.5, 1.5", "0.25, 1.5"))
+    path = project / name
+    path.write_text(path.read_text().replace(old, new))
     age(project)
     made.clear()
     build_site(project, quiet=True)
+    return before, files_of(project / "site")
+
+
+def test_editing_a_spec_remakes_its_chart_and_rewrites_only_its_files(project, tmp_path, made):
+    before, after = edit_and_rebuild(project, made, "specs/alpha/two.yaml", "0.5, 1.5", "0.25, 1.5")
     assert made == ["two.yaml"]
-    assert changed(before, files_of(project / "site")) == {
-        "alpha/two.html", "alpha/two.csv", "alpha/two.json", "alpha/two.svg"}
-    assert files_of(project / "site") == clean_build(project, tmp_path / "reference")
+    assert changed(before, after) == {"alpha/two.html", "alpha/two.csv", "alpha/two.json", "alpha/two.svg"}
+    assert after == clean_build(project, tmp_path / "reference")
 
 
 def test_editing_a_data_file_remakes_exactly_the_charts_that_read_it(project, tmp_path, made):
-    build_site(project, quiet=True)
-    before = files_of(project / "site")
-    data = project / "data/scores.csv"
-    data.write_text(data.read_text().replace("Red,7", "Red,6"))
-    age(project)
-    made.clear()
-    build_site(project, quiet=True)
+    before, after = edit_and_rebuild(project, made, "data/scores.csv", "Red,7", "Red,6")
     assert sorted(made) == ["from-csv.yaml", "same-csv.yaml"]
-    assert {name.split(".")[0] for name in changed(before, files_of(project / "site"))} == {
-        "beta/from-csv", "beta/same-csv"}
-    assert files_of(project / "site") == clean_build(project, tmp_path / "reference")
+    assert {name.split(".")[0] for name in changed(before, after)} == {"beta/from-csv", "beta/same-csv"}
+    assert after == clean_build(project, tmp_path / "reference")
 
 
 def test_a_new_title_rewrites_the_pages_that_show_it_without_remaking_other_charts(project, tmp_path, made):
-    build_site(project, quiet=True)
-    spec = project / "specs/alpha/one.yaml"
-    spec.write_text(spec.read_text().replace("title: One", "title: One renamed"))
-    age(project)
-    made.clear()
-    build_site(project, quiet=True)
+    _, after = edit_and_rebuild(project, made, "specs/alpha/one.yaml", "title: One", "title: One renamed")
     assert made == ["one.yaml"]
-    site = files_of(project / "site")
-    assert b"One renamed" in site["alpha/two.html"]  # its neighbour links to it by title
-    assert site == clean_build(project, tmp_path / "reference")
+    assert b"One renamed" in after["alpha/two.html"]  # its neighbour links to it by title
+    assert after == clean_build(project, tmp_path / "reference")
 
 
 def test_changing_a_template_rerenders_the_pages_but_remakes_no_chart(project, tmp_path, made):

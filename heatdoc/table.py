@@ -3,13 +3,15 @@ chart's text alternative (what a screen reader, a search engine or a page withou
 JavaScript gets instead of the picture)."""
 from __future__ import annotations
 
-import csv
-import io
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .spec import Spec
+
+_FORMULA_START = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 # Beyond this many cells a table is too long to read; the page offers the CSV instead.
 TABLE_MAX_CELLS = 2_500
@@ -40,14 +42,33 @@ def labels(spec: Spec) -> tuple[list[str], list[str]]:
 
 def matrix_csv(spec: Spec) -> bytes:
     """z with its labels: the header row holds the x labels, the first column the y labels;
-    a missing cell is an empty field."""
+    a missing cell is an empty field. Labels are made inert for spreadsheets (`inert`)."""
     x, y = labels(spec)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["", *x])
+    lines = [_csv_line(["", *map(inert, x)])]
     for label, row in zip(y, spec.z.tolist()):
-        writer.writerow([label, *("" if math.isnan(v) else _exact(v) for v in row)])
-    return out.getvalue().encode("utf-8")
+        lines.append(_csv_line([inert(label), *("" if math.isnan(v) else _exact(v) for v in row)]))
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(fields: list[str]) -> str:
+    # RFC 4180 quoting, by hand: csv.writer with "\n" line ends leaves a lone "\r" in a
+    # label unquoted, and spreadsheets read that as the end of the row
+    return ",".join('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f
+                    for f in fields) + "\n"
+
+
+def inert(label: str) -> str:
+    """A label as a CSV field that a spreadsheet shows as text, never runs as a formula.
+
+    Excel, LibreOffice and Google Sheets treat a field starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)``, ``-1+cmd|...``):
+    such a label gets a leading ``'``, as OWASP advises. A label that is a plain number
+    (``-5``, ``+0.5``, ``-1e3``) stays as it is, so numeric labels keep their value. The
+    z values are numbers and are written as such.
+    """
+    if label[:1] in _FORMULA_START and not _NUMBER.fullmatch(label):
+        return "'" + label
+    return label
 
 
 def data_table(spec: Spec) -> DataTable | None:

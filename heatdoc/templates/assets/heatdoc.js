@@ -18,7 +18,9 @@
     holder.textContent = "";
     holder.appendChild(plot);
     holder.classList.add("is-drawn");
-    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false})
+    // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
+    // if a page loaded one; text from a spec is shown as written, never typeset or run
+    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
       .catch(function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";

@@ -69,6 +69,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     specs, errors = [], []
     for i, path in enumerate(files, 1):
         try:
+            project.check_inside(path)  # a symbolic link out of the project is refused
             specs.append(check_spec(load_yaml(path), ctx))
         except HeatdocError as exc:
             errors.extend(exc.errors)

@@ -101,7 +101,8 @@ def plan_site(project: Project, specs: list[Spec]) -> SitePlan:
     """Place every spec; raise HeatdocError (naming both specs) on colliding paths."""
     sections: dict[str, Section] = {}
     for spec in specs:
-        rel = PurePosixPath(Path(spec.path).resolve().relative_to(project.specs_dir.resolve()).as_posix())
+        # the path in specs/, not where a symbolic link leads: a page mirrors the spec's name
+        rel = PurePosixPath(Path(spec.path).relative_to(project.specs_dir).as_posix())
         key = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
         if key not in sections:
             folder = "/".join(slug(part) for part in key.split("/")) if key else ""
@@ -137,7 +138,7 @@ def _chart_order(chart: Chart) -> tuple:
 
 def _shown(spec: Spec, project: Project) -> str:
     try:
-        return Path(spec.path).resolve().relative_to(project.root).as_posix()
+        return Path(spec.path).relative_to(project.root).as_posix()
     except ValueError:
         return str(spec.path)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import HeatdocError
+from .errors import HeatdocError, SpecError, display_path
 from .schema import SITE_SCHEMA, defaults
 
 SETTINGS_FILE = "heatdoc.yaml"
@@ -38,6 +38,16 @@ class Project:
             else:
                 found.append(p)
         return sorted(set(found))
+
+    def check_inside(self, spec_file: Path) -> None:
+        """Raise HeatdocError when a spec file is a symbolic link (or lies in a linked
+        folder) that leads out of the project: its page would publish a file of the
+        building machine, and the spec may read only data inside the project."""
+        real = spec_file.resolve()
+        if not real.is_relative_to(self.root):
+            raise HeatdocError([SpecError(display_path(spec_file), 1, 1, "", (
+                f"the spec file leads outside the project folder {self.root} (to {real}); "
+                "heatdoc reads only files inside the project"))])
 
 
 def find_root(start: Path) -> Path:

@@ -120,8 +120,11 @@ def read_delimited_numbers(path: Path, delimiter: str, labels: bool
     """A wide table of numbers: (x labels, y labels, cells). pandas' C parser turns the
     fields straight into float64, so a big matrix never exists as Python strings; a
     file it is unsure of goes through `scan_numbers`, which also names the bad cell."""
-    fast = _parsed_numbers(path, delimiter, labels)
-    x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
+    try:
+        fast = _parsed_numbers(path, delimiter, labels)
+        x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
+    except OSError as exc:  # no permission, an I/O error: as read_table reports it
+        raise ReadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     if labels and not cells.shape[1]:
         raise only_labels(path.name)
     return x, y, cells

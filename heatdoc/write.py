@@ -121,13 +121,20 @@ def write_site(out: Path, files: SiteFiles) -> WriteReport:
 
 def _fill(stage: Path, previous: Path, files: SiteFiles) -> WriteReport:
     written = unchanged = 0
+    base = os.path.realpath(previous)
+    plain: dict[str, bool] = {}  # folder of the site -> is it a real folder in the previous site?
     for rel in sorted(files):
         if rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"not a path inside the site: {rel!r}")
         target = stage / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         old = previous / rel
-        if _same(old, files[rel]):
+        folder = os.path.dirname(rel)
+        if folder not in plain:
+            # a folder link planted in the previous site leads elsewhere: a file there is
+            # neither compared (read) nor hard-linked into the new site
+            plain[folder] = os.path.realpath(previous / folder) == os.path.normpath(os.path.join(base, folder))
+        if plain[folder] and _same(old, files[rel]):
             _reuse(old, target)
             unchanged += 1
         else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -105,18 +106,31 @@ def write_site(out: Path, files: SiteFiles) -> WriteReport:
         # again under the lock: another build may have changed the folder since the check
         _check_marker(out)
         _remove_leftovers(out)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.heatdoc-new-", dir=out.parent))
+        # named before it is made, inside the try: a Ctrl-C just after the folder appears
+        # still removes it (mkdtemp's name is only known once it has returned)
+        stage = out.parent / f".{out.name}.heatdoc-new-{secrets.token_hex(4)}"
         old = None
         try:
+            os.mkdir(stage, 0o700)  # as mkdtemp would
             report = _fill(stage, out, files)
             old = _swap(stage, out)
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            _remove(stage)
             raise
         finally:
             if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
     return report
+
+
+def _remove(folder: Path) -> None:
+    """Remove a staging folder; a Ctrl-C that lands during the removal is held until the
+    folder is gone, so no half-removed copy of a site is left beside the output."""
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _fill(stage: Path, previous: Path, files: SiteFiles) -> WriteReport:

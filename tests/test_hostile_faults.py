@@ -186,7 +186,7 @@ def test_ctrl_c_during_a_build_leaves_the_previous_site_whole(tmp_path):
 
     kept = 0
     # when to press Ctrl-C: once the new site is being written, or half-way through a build
-    for when in ("writing", "half-way", "writing"):
+    for when in ("writing", "half-way"):
         run = start_build(project)
         deadline = time.monotonic() + (60 if when == "writing" else full / 2)
         while time.monotonic() < deadline and run.poll() is None:

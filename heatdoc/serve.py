@@ -10,12 +10,12 @@ with its errors over it.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
-import time
 import traceback
 from pathlib import Path
 from typing import Callable, Iterable
@@ -97,7 +97,6 @@ class Preview:
             print(f"heatdoc: {what} changed; rebuilding", file=sys.stderr, flush=True)
         number = self.state.build + 1
         out = self.tmp / f"build-{number}"
-        started = time.monotonic()
         errors = self._try_build(out)
         self._output = self._output_folder()
         if errors:
@@ -107,7 +106,10 @@ class Preview:
             n = len(errors)
             still = "still serving the last good build" if self._good else "nothing to serve yet"
             print(f"heatdoc: {n} error{'s' if n != 1 else ''}; {still}", file=sys.stderr, flush=True)
-            self.server.state = LiveState(self.state.site, number, tuple(errors))
+            # On the page, paths relative to the project read better; the terminal keeps
+            # them whole so that editors can open them.
+            shown = tuple(line.removeprefix(f"{self.root}{os.sep}") for line in errors)
+            self.server.state = LiveState(self.state.site, number, shown)
             return self.server.state
         self.server.state = LiveState(out, number, ())
         self._good.append(out)
@@ -115,8 +117,7 @@ class Preview:
         while len(self._good) > 2:
             shutil.rmtree(self._good.pop(0), ignore_errors=True)
         if changed:
-            print(f"heatdoc: rebuilt in {time.monotonic() - started:.1f} s; open pages reload",
-                  file=sys.stderr, flush=True)
+            print("heatdoc: site updated; open pages reload", file=sys.stderr, flush=True)
         return self.server.state
 
     def _try_build(self, out: Path) -> list[str]:

@@ -77,11 +77,19 @@ RELOAD_JS = b"""\
 """
 
 # The error box is plain HTML, so it shows even with JavaScript off; <details> lets the
-# reader fold it away without a script.
-_OVERLAY_STYLE = ("position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:60vh;"
-                  "overflow:auto;margin:0;padding:.8em 1.2em;background:#2b0b0b;color:#ffe1e1;"
-                  "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
-                  "border-bottom:3px solid #e5484d;text-align:left")
+# reader fold it away without a script. Every element resets the page's own styles
+# (`all:initial`): a theme that styles <pre> or <details> must not hide the errors.
+_BOX = ("all:initial;display:block;position:fixed;left:0;right:0;top:0;z-index:2147483647;"
+        "max-height:60vh;overflow:auto;padding:.8em 1.2em;background:#2b0b0b;color:#ffe1e1;"
+        "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+        "border-bottom:3px solid #e5484d;text-align:left")
+_PART = "all:initial;color:inherit;font:inherit;"
+_STYLES = {"details": _PART + "display:block",
+           # not all:initial, which would also take away the fold arrow
+           "summary": "display:list-item;cursor:pointer;color:inherit;font:inherit;margin:0;"
+                      "padding:0;border:0;background:none",
+           "strong": _PART + "font-weight:bold",
+           "pre": _PART + "display:block;white-space:pre-wrap;margin:.6em 0 0"}
 _BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 
 
@@ -100,11 +108,11 @@ def error_overlay(state: LiveState) -> str:
     n = len(state.errors)
     kept = "showing the last good build" if state.site else "no build has succeeded yet"
     lines = html.escape("\n".join(state.errors))
-    return (f'<div id="heatdoc-errors" role="alert" style="{_OVERLAY_STYLE}"><details open>'
-            f'<summary><strong>heatdoc: {n} error{"s" if n != 1 else ""}</strong> ({kept}; '
-            f'fix the spec and this page reloads)</summary>'
-            f'<pre style="white-space:pre-wrap;margin:.6em 0 0;font:inherit">{lines}</pre>'
-            f'</details></div>')
+    st = _STYLES
+    return (f'<div id="heatdoc-errors" role="alert" style="{_BOX}"><details open style="{st["details"]}">'
+            f'<summary style="{st["summary"]}"><strong style="{st["strong"]}">heatdoc: {n} '
+            f'error{"s" if n != 1 else ""}</strong> ({kept}; fix the spec and this page reloads)'
+            f'</summary><pre style="{st["pre"]}">{lines}</pre></details></div>')
 
 
 def inject(page: bytes, state: LiveState) -> bytes:

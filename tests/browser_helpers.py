@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -232,9 +233,10 @@ def expected_labels(spec: Any) -> dict[tuple[int, int], str]:
             continue  # a gap shows no text
         if auto is True:
             text = str(int(value)) if value.is_integer() else repr(value)
+        elif auto and re.fullmatch(r"\.\d+f", auto):
+            text = d3_fixed(value, int(auto[1:-1]))
         elif auto:
-            # d3-format, like Python's "z" option, writes a value that rounds to 0 as 0, unsigned
-            text = format(value, "z" + auto) if re.fullmatch(r"\.\d+[ef%]", auto) else format(value, auto)
+            text = format(value, auto)
         elif spec.text is not None:
             text = spec.text[row][col]
         else:
@@ -242,6 +244,14 @@ def expected_labels(spec: Any) -> dict[tuple[int, int], str]:
         if text != "":
             out[(row, col)] = text
     return out
+
+
+def d3_fixed(value: float, digits: int) -> str:
+    """d3-format's ".Nf" as plotly.js draws it: JavaScript's toFixed, which rounds the exact
+    binary value half up (68.5 -> "69", where Python's format gives "68"), and no sign on a
+    value that rounds to zero."""
+    fixed = Decimal(abs(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return ("-" if value < 0 and fixed != 0 else "") + f"{fixed:f}"
 
 
 def _cells(z: Any):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pytest
 
@@ -81,8 +83,9 @@ def test_every_chart_page_draws_its_heatmap(desktop, gallery, page):
     tab = desktop
     tab.open(url(gallery, page), chart=True)
     spec = heatdoc.load_spec(ROOT / "specs" / Path(page).with_suffix(".yaml"))
-    drawn = {(label["row"], label["col"]): label["text"] for label in cell_labels(tab.page)}
-    assert len(drawn) == len(cell_labels(tab.page)), "two labels in one cell"
+    labels = cell_labels(tab.page)
+    drawn = {(label["row"], label["col"]): label["text"] for label in labels}
+    assert len(drawn) == len(labels), "two labels in one cell"
     assert drawn == expected_labels(spec)
     assert tab.page.locator("#heatdoc-chart .main-svg").count() >= 1
     assert tab.page.locator("#heatdoc-chart .chart-fallback").count() == 0  # replaced by the plot
@@ -145,6 +148,21 @@ def test_a_missing_cell_draws_no_fill_and_no_text(new_tab, tmp_path):
         drawn = {(label["row"], label["col"]) for label in cell_labels(tab.page)}
         assert drawn == set(fills) - gaps, page
         assert tab.problems == []
+
+
+def test_a_request_outside_the_site_is_caught(new_tab, tmp_path):
+    """The guard every test relies on: with `plotlyjs: cdn` the page asks cdn.plot.ly, the tab
+    aborts that request and reports it, and the page keeps its thumbnail in place of the chart."""
+    project = tmp_path / "cdn"
+    (project / "specs").mkdir(parents=True)
+    (project / "heatdoc.yaml").write_text("title: CDN\nplotlyjs: cdn\n")
+    (project / "specs" / "one.yaml").write_text("title: One\nz: [[1, 2]]\n")
+    site = build_gallery(project, tmp_path / "site")
+    tab = new_tab(allowed=[file_prefix(site)])
+    page = tab.open(url(site, "one.html"))
+    page.wait_for_load_state("load")
+    assert [p for p in tab.problems if p.startswith("request outside the site: https://cdn.plot.ly/")]
+    assert page.locator("#heatdoc-chart img.chart-fallback").is_visible()
 
 
 def test_search_and_tag_filter_narrow_the_cards(desktop, gallery):
@@ -216,15 +234,15 @@ def test_links_from_index_to_section_to_chart_and_back(desktop, gallery):
             if href.startswith("http"):
                 continue  # the footer may link out; the site itself must not load anything from there
             target = href.split("#")[0]
-            assert target.startswith(file_prefix(gallery)) and Path(
-                target.removeprefix("file://")).is_file(), (visited, href)
+            assert target.startswith(file_prefix(gallery)), (visited, href)
+            assert Path(url2pathname(urlsplit(target).path)).is_file(), (visited, href)
 
 
 def test_pages_work_from_heatdoc_serve_and_reload_after_an_edit(new_tab, tmp_path):
     # a copy of a small project; the repository's specs are never edited
-    project = copy_project({ROOT / "heatdoc.yaml": Path("heatdoc.yaml"),
-                            ROOT / "specs" / "plotly-express" / "basic.yaml": Path("specs/demo/basic.yaml")},
+    project = copy_project({ROOT / "specs" / "plotly-express" / "basic.yaml": Path("specs/demo/basic.yaml")},
                            tmp_path / "project")
+    (project / "heatdoc.yaml").write_text("title: Served gallery\n", encoding="utf-8")
     spec = project / "specs" / "demo" / "basic.yaml"
     with ServedProject(project, tmp_path / "serve.log") as served:
         tab = new_tab(allowed=[served.url])
@@ -247,7 +265,7 @@ def test_pages_work_from_heatdoc_serve_and_reload_after_an_edit(new_tab, tmp_pat
         assert {(l["row"], l["col"]): l["text"] for l in cell_labels(page)}[(0, 0)] == "0.25"
         assert tab.problems == []
     log = served.stop()
-    assert "rebuilt" in log and "Traceback" not in log
+    assert "basic.yaml changed" in log and "Traceback" not in log and "warning:" not in log, log
 
 
 @pytest.mark.parametrize("page", ["index.html", PERIODIC])

@@ -317,39 +317,32 @@ def test_csv_labels_that_a_spreadsheet_would_run_are_made_text(site):
 
 # --- in a browser: nothing runs, nothing is typeset -----------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.browser
 def test_in_a_browser_no_hostile_string_runs_or_is_typeset(site):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no {CHROMIUM}")
     from urllib.parse import quote
 
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    from playwright.sync_api import sync_playwright
+
+    from browser_helpers import CHROMIUM, LAUNCH_ARGS, Tab, file_prefix, hover_lines
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
-            page = browser.new_page()
-            dialogs, errors = [], []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            tab = Tab(browser.new_page(), [file_prefix(site)])  # records errors and outside requests
+            dialogs: list[str] = []
+            tab.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             for name, value in PAYLOADS:
-                page.goto((site / name / "chart.html").as_uri())
-                page.wait_for_selector("#heatdoc-chart.is-drawn .main-svg", timeout=20_000)
-                box = page.locator("#heatdoc-chart .nsewdrag").first.bounding_box()
-                page.mouse.move(box["x"] + box["width"] / 4, box["y"] + box["height"] / 2)  # cell [0][0]
-                page.wait_for_selector("#heatdoc-chart .hoverlayer .hovertext", timeout=5_000)
+                page = tab.open((site / name / "chart.html").as_uri(), chart=True)
+                hover = hover_lines(page, 0, 0)  # the cell whose text and customdata are the string
                 assert page.evaluate("typeof window.MathJax") == "undefined"
-                if value.startswith("$"):  # plotly.js shows TeX-looking text as written
-                    assert page.text_content("#heatdoc-chart .gtitle") == value
-                page.mouse.move(0, 0)
-            tag, words = quote("<img src=x onerror=alert(1)>"), quote("</script><script>alert(1)</script>")
-            page.goto((site / "index.html").as_uri() + f"#tag={tag}&q={words}")
+                if value.startswith("$"):  # TeX-looking text is shown as written
+                    assert page.text_content("#heatdoc-chart .gtitle") == value and value in " ".join(hover)
+                assert (dialogs, tab.problems) == ([], []), name
+            tag, words = quote("<svg/onload=alert(1)>"), quote("</script><script>alert(1)</script>")
+            page = tab.open((site / "index.html").as_uri() + f"#tag={tag}&q={words}")
             page.fill("#heatdoc-search", "<svg/onload")
-            page.click("button.tag-button[data-tag='<svg/onload=alert(1)>']")
             total = len(list(site.rglob("*.svg")))
             assert page.text_content("#heatdoc-status") == f"1 of {total} charts"
-            assert dialogs == [] and errors == []
+            assert (dialogs, tab.problems) == ([], [])
         finally:
             browser.close()

@@ -31,10 +31,14 @@ class Project:
     def spec_files(self, paths: list[Path] | None = None) -> list[Path]:
         """Spec files under ``paths`` (files or folders), default the specs folder; sorted."""
         found: list[Path] = []
+        settings, output = (self.root / SETTINGS_FILE).resolve(), self.output_dir.resolve()
         for p in paths or [self.specs_dir]:
             if p.is_dir():
+                # a folder given by hand may be the project itself: its settings file and
+                # its built site are not specs
                 found.extend(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
-                             and not any(part.startswith(".") for part in q.relative_to(p).parts))
+                             and not any(part.startswith(".") for part in q.relative_to(p).parts)
+                             and q.resolve() != settings and not q.resolve().is_relative_to(output))
             else:
                 found.append(p)
         return sorted(set(found))

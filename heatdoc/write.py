@@ -111,7 +111,9 @@ def write_site(out: Path, files: SiteFiles) -> WriteReport:
         stage = out.parent / f".{out.name}.heatdoc-new-{secrets.token_hex(4)}"
         old = None
         try:
-            os.mkdir(stage, 0o700)  # as mkdtemp would
+            # the umask's mode, as any folder a build tool makes: a web server running as
+            # another user must be able to read the site
+            os.mkdir(stage)
             report = _fill(stage, out, files)
             old = _swap(stage, out)
         except BaseException:

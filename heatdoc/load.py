@@ -2,8 +2,13 @@
 
 Specs are read as YAML 1.2 (core schema) with libyaml doing the parsing. PyYAML's
 resolver follows YAML 1.1 (``no`` is False, ``010`` is octal, ``1:20`` is 80), so
-heatdoc asks libyaml only *whether* a scalar was plain or quoted and resolves plain
-scalars itself by the 1.2 core rules.
+heatdoc takes libyaml's events, notes only *whether* a scalar was plain or quoted,
+and resolves plain scalars itself by the 1.2 core rules.
+
+The node tree is built here from the events, not by libyaml's composer: that one
+recurses in C (a few thousand ``[`` crash the process) and expands aliases without
+limit. Here nesting and alias growth are counted as the events arrive, so a hostile
+file is refused before it costs anything.
 
 The composed node tree is kept beside the data: a line and column is only looked up
 when there is an error to report, so loading a valid spec pays nothing for it.
@@ -42,15 +47,6 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
-
-
-class _Loader(yaml.CSafeLoader):
-    """libyaml's parser and composer; scalars are tagged only as plain or quoted."""
-
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
-        if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _QUOTED
-        return super().resolve(kind, value, implicit)
 
 
 @dataclass
@@ -121,18 +117,19 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        line, col = _line_col(raw, exc.start)
         raise fail(line, col, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise fail(line, 1, "the file contains a NUL character")
 
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
+    except _ComposeError as exc:
+        raise fail(exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         raise HeatdocError([_syntax_error(name, exc)]) from None
+    except yaml.reader.ReaderError as exc:  # NUL, other control characters, U+FFFE
+        line, col = _line_col(raw, exc.position)  # libyaml counts UTF-8 bytes
+        raise fail(line, col, f"the file contains the character U+{exc.character:04X}, "
+                              "which YAML does not allow") from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
         raise fail(1, 1, f"YAML error: {exc}") from None
     if node is None:
@@ -143,21 +140,106 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     return doc
 
 
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``offset``."""
+    before = raw[:offset]
+    start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[start:].decode("utf-8", "replace")) + 1
+
+
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> SpecError:
-    problem = (exc.problem or "invalid YAML").strip()
+    problem = (exc.problem or "invalid YAML").strip().replace("\t", "\\t")
+    context = (exc.context or "").strip()
     mark = exc.problem_mark
-    # An unclosed quote or bracket is reported at the end of the file; the place
-    # a person needs is where it was opened.
-    if exc.context_mark is not None and ("end of stream" in problem or "but found" in problem):
-        if exc.context and ("quoted" in exc.context or "flow" in exc.context):
-            mark = exc.context_mark
-    if "expected a single document" in (exc.context or ""):
-        problem = "a spec file holds one YAML document; remove the '---' separator and what follows"
-    elif exc.context:
-        problem = f"{exc.context.strip()}: {problem}"
+    # An unclosed quote or bracket is found where the parser gives up, often lines
+    # later; the place a person needs is where it was opened.
+    if exc.context_mark is not None and ("quoted" in context or "flow" in context):
+        mark, stop = exc.context_mark, exc.problem_mark
+        opener = "quote" if "quoted" in context else "'['" if "sequence" in context else "'{'"
+        problem = f"the {opener} opened here is not closed ({problem}"
+        problem += f" at line {stop.line + 1}, column {stop.column + 1})" if stop is not None else ")"
+    elif context:
+        problem = f"{context}: {problem}"
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = problem.replace("\t", "\\t")
     return SpecError(name, line, col, "", f"YAML syntax error: {problem}")
+
+
+class _ComposeError(Exception):
+    def __init__(self, mark: yaml.Mark, message: str):
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """libyaml's events -> one document's node tree, iteratively.
+
+    Scalars are tagged only as plain or quoted (explicit tags are kept for the
+    converter to judge). An anchor is usable only after its node is complete, so an
+    alias can never make a cycle; every alias adds the values it stands for to a
+    running count, and the depth an alias lands at counts like written nesting.
+    """
+    anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # name -> (node, values, height)
+    # each open collection: [node, items, values, height, anchor]
+    stack: list[list[Any]] = []
+    root: yaml.Node | None = None
+    documents = growth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _PLAIN if event.implicit[0] else _QUOTED
+            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                                              event.style)
+            values, height = 1, 0
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                raise _ComposeError(event.start_mark, f"the alias *{event.anchor} refers to no "
+                                    f"anchor (&{event.anchor}) completed before it")
+            node, values, height = anchors[event.anchor]
+            growth += values - 1
+            if growth > MAX_ALIAS_GROWTH:
+                raise _ComposeError(event.start_mark, f"aliases (*name) expand this file by more than "
+                                    f"{MAX_ALIAS_GROWTH:,} values; write the values out")
+            if len(stack) + height > MAX_DEPTH:
+                raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            seq = kind is yaml.SequenceStartEvent
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = "tag:yaml.org,2002:seq" if seq else "tag:yaml.org,2002:map"
+            cls = yaml.SequenceNode if seq else yaml.MappingNode
+            node = cls(tag, [], event.start_mark, None, event.flow_style)
+            stack.append([node, [], 1, 1, event.anchor])
+            continue
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node, items, values, height, anchor = stack.pop()
+            node.end_mark = event.end_mark
+            if kind is yaml.MappingEndEvent:
+                items = list(zip(items[::2], items[1::2]))
+            node.value = items
+            if anchor is not None:
+                anchors[anchor] = (node, values, height)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _ComposeError(event.start_mark, "a spec file holds one YAML document; "
+                                    "remove the '---' separator and what follows")
+            continue
+        else:  # stream start/end, document end
+            continue
+        if kind is yaml.ScalarEvent and event.anchor is not None:
+            anchors[event.anchor] = (node, 1, 0)
+        if stack:
+            parent = stack[-1]
+            parent[1].append(node)
+            parent[2] += values
+            parent[3] = max(parent[3], height + 1)
+        else:
+            root = node
+    return root
 
 
 class _Converter:
@@ -174,10 +256,9 @@ class _Converter:
         self.errors.append(SpecError(self.doc.name, line, col, key_path(keys), message))
 
     def convert(self, root: yaml.Node) -> Any:
-        self._check_aliases(root)
-        if self.errors:
-            raise HeatdocError(self.errors)
         if not isinstance(root, yaml.MappingNode):
+            if not self._tag_allowed(root, ()):
+                raise HeatdocError(self.errors)
             self.err(root, "a spec is a mapping of keys (title: ..., z: ...) at the top level")
             raise HeatdocError(self.errors)
         data = self._node(root, (), False)
@@ -185,44 +266,16 @@ class _Converter:
             raise HeatdocError(self.errors)
         return data
 
-    def _check_aliases(self, root: yaml.Node) -> None:
-        """Aliases share nodes; count what they expand to before expanding anything,
-        so a few hundred bytes that unfold into gigabytes are refused at once."""
-        sizes: dict[int, int] = {}
-        unique = 0
-
-        def size(node: yaml.Node, depth: int) -> int:
-            nonlocal unique
-            key = id(node)
-            if key in sizes:
-                if sizes[key] < 0:
-                    self.err(node, "an alias refers to the node that contains it")
-                    return 1
-                return sizes[key]
-            if depth > MAX_DEPTH:
-                self.err(node, f"nested more than {MAX_DEPTH} levels deep")
-                sizes[key] = 1
-                return 1
-            sizes[key] = -1
-            unique += 1
-            total = 1
-            if isinstance(node, yaml.SequenceNode):
-                total += sum(size(n, depth + 1) for n in node.value)
-            elif isinstance(node, yaml.MappingNode):
-                total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
-            sizes[key] = total
-            return total
-
-        total = size(root, 0)
-        if not self.errors and total > unique + MAX_ALIAS_GROWTH:
-            self.err(root, f"aliases (*name) expand this file to {total:,} values; "
-                           f"at most {MAX_ALIAS_GROWTH:,} more than are written are allowed")
+    def _tag_allowed(self, node: yaml.Node, keys: tuple) -> bool:
+        tag = node.tag
+        if tag in (_PLAIN, _QUOTED) or tag in _STANDARD_TAGS:
+            return True
+        self.err(node, f"YAML tags such as {tag.replace('tag:yaml.org,2002:', '!!')} "
+                       "are not allowed in a spec", keys)
+        return False
 
     def _node(self, node: yaml.Node, keys: tuple, as_text: bool) -> Any:
-        tag = node.tag
-        if tag not in (_PLAIN, _QUOTED) and tag not in _STANDARD_TAGS:
-            self.err(node, f"YAML tags such as {tag.replace('tag:yaml.org,2002:', '!!')} "
-                           "are not allowed in a spec", keys)
+        if not self._tag_allowed(node, keys):
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, keys, as_text)
@@ -232,10 +285,14 @@ class _Converter:
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode) or (
-                knode.tag == _PLAIN and _plain_value(knode.value) is not _TEXT
-            ):
-                self.err(knode, "keys must be text; quote it if it is meant as text", keys)
+            if not self._tag_allowed(knode, keys):
+                continue
+            if not isinstance(knode, yaml.ScalarNode):
+                self.err(knode, "keys must be text, not a list or a mapping", keys)
+                continue
+            if knode.tag == _PLAIN and _plain_value(knode.value) is not _TEXT:
+                self.err(knode, f"the key {knode.value or 'null'} is not text; quote it "
+                                f"(\"{knode.value}\") if it is meant as text", keys)
                 continue
             key = knode.value
             if key == "<<" and knode.tag == _PLAIN:
@@ -261,14 +318,21 @@ class _Converter:
         if resolved is _INFINITY:
             self.err(node, f"{value} is infinite; JavaScript cannot draw it (use null for a gap)", keys)
             return None
+        if resolved is _OVERFLOW:
+            self.err(node, f"{_clip(value)} is too large for a number (beyond ±1.8e308)", keys)
+            return None
         if resolved is _TOO_BIG:
-            self.err(node, f"the integer {value[:20]}{'...' if len(value) > 20 else ''} is beyond "
+            self.err(node, f"the integer {_clip(value)} is beyond "
                            "±2^53 and would lose digits in JavaScript", keys)
             return None
         return resolved
 
 
-_TEXT, _INFINITY, _TOO_BIG = object(), object(), object()
+_TEXT, _INFINITY, _OVERFLOW, _TOO_BIG = object(), object(), object(), object()
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= 20 else f"{value[:20]}... ({len(value):,} characters)"
 
 
 def _plain_value(value: str) -> Any:
@@ -283,10 +347,8 @@ def _plain_value(value: str) -> Any:
         number = int(value, 0) if value[:2] in ("0o", "0x") else int(value)
         return _TOO_BIG if abs(number) > SAFE_INT else number
     if _FLOAT.match(value):
-        if len(value) > 400:
-            return _TOO_BIG
-        number = float(value)
-        return _INFINITY if math.isinf(number) else number
+        number = float(value)  # linear in the digits, unlike int()
+        return _OVERFLOW if math.isinf(number) else number
     if _INF.match(value):
         return _INFINITY
     if _NAN.match(value):

@@ -125,7 +125,7 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     except _ComposeError as exc:
         raise fail(exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
-        raise HeatdocError([_syntax_error(name, exc)]) from None
+        raise HeatdocError([_syntax_error(name, exc, text)]) from None
     except yaml.reader.ReaderError as exc:  # NUL, other control characters, U+FFFE
         line, col = _line_col(raw, exc.position)  # libyaml counts UTF-8 bytes
         raise fail(line, col, f"the file contains the character U+{exc.character:04X}, "
@@ -147,10 +147,15 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, len(before[start:].decode("utf-8", "replace")) + 1
 
 
-def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> SpecError:
+def _syntax_error(name: str, exc: yaml.MarkedYAMLError, text: str) -> SpecError:
     problem = (exc.problem or "invalid YAML").strip().replace("\t", "\\t")
     context = (exc.context or "").strip()
     mark = exc.problem_mark
+    if mark is not None and "nesting depth" in problem:  # libyaml's own limit, 1000
+        return SpecError(name, mark.line + 1, mark.column + 1, "", f"nested more than {MAX_DEPTH} levels deep")
+    if mark is not None and ("tab" in problem or _char_at(text, mark) == "\t"):
+        return SpecError(name, mark.line + 1, mark.column + 1, "",
+                         "YAML syntax error: a tab cannot indent YAML; indent with spaces")
     # An unclosed quote or bracket is found where the parser gives up, often lines
     # later; the place a person needs is where it was opened.
     if exc.context_mark is not None and ("quoted" in context or "flow" in context):
@@ -162,6 +167,12 @@ def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> SpecError:
         problem = f"{context}: {problem}"
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return SpecError(name, line, col, "", f"YAML syntax error: {problem}")
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.split("\n", mark.line + 1)
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return line[mark.column:mark.column + 1]
 
 
 class _ComposeError(Exception):

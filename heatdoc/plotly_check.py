@@ -182,3 +182,38 @@ def _choice(item: Any, values: list) -> str:
         shown += (", or " if shown else "") + " or ".join(f"a name matching {p}" for p in patterns)
     hint = did_you_mean(item, [str(v) for v in words]) if isinstance(item, str) else ""
     return f"{describe(item)} is not one of {shown}{hint}"
+
+
+def expand(spec_key: str, value: dict) -> dict:
+    """``value`` with plotly.py's magic-underscore names (title_font_size) written
+    out as nested mappings (title: {font: {size: ...}}): plotly.js, which draws
+    heatdoc's figures, does not know them. Call on a checked value."""
+    return _expand(_new(TARGETS[spec_key]), value)
+
+
+def _expand(obj: Any, value: dict) -> dict:
+    from _plotly_utils.basevalidators import CompoundArrayValidator, CompoundValidator
+
+    out: dict = {}
+    for name, item in value.items():
+        validator = _validator(obj, name)
+        if validator is None:  # magic underscore: title_text -> title: {text: ...}
+            head, _, rest = name.partition("_")
+            item, name = _expand(_validator(obj, head).data_class(), {rest: item}), head
+        elif isinstance(validator, CompoundValidator) and isinstance(item, dict):
+            item = _expand(validator.data_class(), item)
+        elif isinstance(validator, CompoundArrayValidator) and isinstance(item, list):
+            item = [_expand(validator.data_class(), e) if isinstance(e, dict) else e for e in item]
+        if isinstance(item, dict) and isinstance(out.get(name), dict):
+            _merge(out[name], item)
+        else:
+            out[name] = item
+    return out
+
+
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value

@@ -51,6 +51,7 @@ def schema_errors(doc: Document, schema: dict | None = None) -> list[SpecError]:
 
 
 MATRIX_KEYS = ("z", "text", "customdata")
+PLOTLY_KEYS = ("layout", "trace", "xaxis", "yaxis", "colorbar")  # checked by plotly_check
 
 
 def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
@@ -86,9 +87,9 @@ def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
         hint = did_you_mean(str(instance), options) if isinstance(instance, str) else ""
         yield doc.error(keys, f"{instance!r} is not one of {', '.join(options)}{hint}")
         return
-    if kind == "propertyNames":
-        yield doc.error(keys + (instance,) if isinstance(instance, str) else keys,
-                        f"{instance!r} is not a valid name: use letters, digits and _", of_key=True)
+    if "propertyNames" in error.schema_path:  # a customdata layer name
+        yield doc.error(keys + (instance,), f"{instance!r} is not a valid layer name: use letters, "
+                                            "digits and _, not starting with a digit", of_key=True)
         return
     if kind in ("minItems", "minLength") and limit == 1:
         yield doc.error(keys, "must not be empty")
@@ -209,14 +210,18 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
 
     errors.extend(_template_errors(doc, data, list(layers)))
     errors.extend(_colour_errors(doc, data))
-    for key in ("layout", "trace", "xaxis", "yaxis", "colorbar"):
-        if data.get(key):
-            from . import plotly_check
+    plotly_keys = [key for key in PLOTLY_KEYS if data.get(key)]
+    for key in plotly_keys:
+        from . import plotly_check
 
-            for keys, message, at_key in plotly_check.check(key, data[key]):
-                errors.append(doc.error(keys, message, of_key=at_key))
+        for keys, message, at_key in plotly_check.check(key, data[key]):
+            errors.append(doc.error(keys, message, of_key=at_key))
     if errors:
         raise HeatdocError(errors)
+    if plotly_keys:
+        from . import plotly_check
+
+        data = {**data, **{key: plotly_check.expand(key, data[key]) for key in plotly_keys}}
 
     assert z is not None
     return Spec(

@@ -158,7 +158,11 @@ def _syntax_error(name: str, exc: yaml.MarkedYAMLError, text: str) -> SpecError:
                          "YAML syntax error: a tab cannot indent YAML; indent with spaces")
     # An unclosed quote or bracket is found where the parser gives up, often lines
     # later; the place a person needs is where it was opened.
-    if exc.context_mark is not None and ("quoted" in context or "flow" in context):
+    opened = exc.context_mark
+    unclosed = opened is not None and mark is not None and (
+        ("quoted" in context and ("end of stream" in problem or "document indicator" in problem))
+        or ("flow" in context and "did not find expected" in problem and mark.line > opened.line))
+    if unclosed:
         mark, stop = exc.context_mark, exc.problem_mark
         opener = "quote" if "quoted" in context else "'['" if "sequence" in context else "'{'"
         problem = f"the {opener} opened here is not closed ({problem}"

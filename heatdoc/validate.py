@@ -281,7 +281,7 @@ def _labels(doc: Document, axis: str, given: list | None, from_source: list[str]
             errors.append(doc.error(where, f"duplicate label {label!r} (also at position {seen[label]}); "
                                            "Plotly would draw both in one place"))
         seen.setdefault(label, i)
-    return [str(label) for label in labels]
+    return ["" if label is None else str(label) for label in labels]
 
 
 def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Iterable[SpecError]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import build as _build_stage  # noqa: F401  (see below)
 from .errors import HeatdocError, SpecError, UsageError
 
 if TYPE_CHECKING:
@@ -50,8 +51,12 @@ def figure(spec_or_path: "Spec | str | Path") -> "go.Figure":
     return go.Figure(figure_dict(spec_or_path))
 
 
+# The stage module heatdoc/build.py is imported above, before this function is defined:
+# importing a submodule binds it as an attribute of the package, and done lazily inside
+# build() it would replace this function with the module after the first call. The
+# module itself imports only the standard library at the top, so this costs nothing.
 def build(project_dir: str | Path = ".", out: str | Path | None = None) -> Path:
     """Validate every spec of the project, then write its site; return the site folder."""
     from .build import build_site
 
-    return build_site(Path(project_dir), Path(out) if out is not None else None)
+    return build_site(Path(project_dir), Path(out) if out is not None else None).site

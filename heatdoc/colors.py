@@ -78,7 +78,7 @@ def _spaced(colours: list[str]) -> list[list[Any]]:
 COLOUR_FORMS = "a CSS colour name, #rgb, #rrggbb(aa), rgb(R, G, B) with 0-255 or %, or hsl(H, S%, L%)"
 _HEX = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})\Z")
 _NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"  # no '5.' (plotly.js), no exponent or '+' (plotly.py)
-_FUNCTION = re.compile(
+_COLOUR_FUNCTION = re.compile(
     rf"(?P<kind>rgba?|hsla?)\(\s*(?P<a>{_NUMBER}(?:%|deg)?)"
     rf"(?:\s*,\s*(?P<b>{_NUMBER}%?)\s*,\s*(?P<c>{_NUMBER}%?)(?:\s*,\s*(?P<alpha>{_NUMBER}%?))?"
     rf"|\s+(?P<b2>{_NUMBER}%?)\s+(?P<c2>{_NUMBER}%?)(?:\s*/\s*(?P<alpha2>{_NUMBER}%?))?)\s*\)\Z")
@@ -94,7 +94,7 @@ def colour_problem(value: str) -> str | None:
 def _problem(text: str) -> str | None:
     if text in _css_names() or _HEX.match(text):
         return None
-    match = _FUNCTION.match(text)
+    match = _COLOUR_FUNCTION.match(text)
     if not match:
         head = text.split("(", 1)[0].strip()
         if head in ("hsv", "hsva", "hsb", "hwb", "lab", "lch", "oklab", "oklch", "color", "cmyk"):
@@ -133,12 +133,89 @@ def _in_range(text: str, top: float) -> bool:
 
 
 def did_you_mean_colour(text: str) -> str:
-    close = difflib.get_close_matches(text, _css_names(), n=3, cutoff=0.75)
+    close = difflib.get_close_matches(text, _css_names(), n=1, cutoff=0.75)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
-@lru_cache(maxsize=1)
-def _css_names() -> frozenset[str]:
-    from _plotly_utils.basevalidators import ColorValidator
+def _css_names() -> dict[str, str]:
+    from .colour_names import CSS_COLOURS  # the same 148 names plotly.py's validator knows
 
-    return frozenset(ColorValidator.named_colors)
+    return CSS_COLOURS
+
+
+RGBA = tuple[float, float, float, float]
+_FUNCTION = re.compile(r"(rgba?|hsla?)\(\s*([^)]*)\)\Z")
+_GREY: RGBA = (128.0, 128.0, 128.0, 1.0)
+
+
+@lru_cache(maxsize=512)
+def parse_colour(text: str) -> RGBA:
+    """A CSS colour as plotly.js reads it (hex, rgb(a), hsl(a), a name) -> (r, g, b, alpha).
+
+    Only the thumbnails use this: the chart itself is drawn by plotly.js. Anything it
+    cannot read becomes mid grey rather than an error, since validation has already
+    judged the spec.
+    """
+    from .colour_names import CSS_COLOURS
+
+    value = text.strip().lower()
+    if value == "transparent":
+        return (0.0, 0.0, 0.0, 0.0)
+    value = "#" + CSS_COLOURS[value] if value in CSS_COLOURS else value
+    if value.startswith("#") and len(value) in (4, 5, 7, 9):
+        digits = value[1:]
+        if len(digits) <= 4:
+            digits = "".join(d * 2 for d in digits)
+        try:
+            channels = [int(digits[i:i + 2], 16) for i in range(0, len(digits), 2)]
+        except ValueError:
+            return _GREY
+        alpha = channels[3] / 255 if len(channels) == 4 else 1.0
+        return (float(channels[0]), float(channels[1]), float(channels[2]), alpha)
+    match = _FUNCTION.match(value)
+    if not match:
+        return _GREY
+    parts = [p for p in re.split(r"[\s,/]+", match.group(2)) if p]
+    if len(parts) not in (3, 4):
+        return _GREY
+    try:
+        alpha = _number(parts[3], 1.0) if len(parts) == 4 else 1.0
+        if match.group(1).startswith("rgb"):
+            r, g, b = (_number(p, 255.0) for p in parts[:3])
+        else:
+            r, g, b = _hsl_to_rgb(float(parts[0].removesuffix("deg")), _number(parts[1], 1.0),
+                                  _number(parts[2], 1.0))
+    except ValueError:
+        return _GREY
+    clip = lambda v, top: min(max(v, 0.0), top)  # noqa: E731
+    return (clip(r, 255.0), clip(g, 255.0), clip(b, 255.0), clip(alpha, 1.0))
+
+
+def _number(part: str, full: float) -> float:
+    """'50%' -> half of ``full``; '0.5' or '128' as written."""
+    return float(part[:-1]) / 100 * full if part.endswith("%") else float(part)
+
+
+def _hsl_to_rgb(h: float, s: float, lightness: float) -> tuple[float, float, float]:
+    import colorsys
+
+    r, g, b = colorsys.hls_to_rgb((h % 360) / 360, lightness, s)
+    return (r * 255, g * 255, b * 255)
+
+
+def colour_at(scale: list[list[Any]], t: float) -> RGBA:
+    """The colour at ``t`` (0..1) of a resolved scale, interpolated in RGB as plotly.js does."""
+    t = min(max(t, 0.0), 1.0)
+    stops = sorted((float(stop), parse_colour(str(colour))) for stop, colour in scale)
+    if t <= stops[0][0]:
+        return stops[0][1]
+    for (s0, c0), (s1, c1) in zip(stops, stops[1:]):
+        if t <= s1:
+            f = 0.0 if s1 == s0 else (t - s0) / (s1 - s0)
+            return tuple(a + (b - a) * f for a, b in zip(c0, c1))  # type: ignore[return-value]
+    return stops[-1][1]
+
+
+def hex_colour(rgba: RGBA) -> str:
+    """'#rrggbb' (alpha is written separately, as SVG's fill-opacity)."""
+    return "#" + "".join(f"{round(c):02x}" for c in rgba[:3])

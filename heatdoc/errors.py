@@ -7,7 +7,9 @@ exits 1; anything else that escapes is a bug in heatdoc.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 
@@ -29,6 +31,17 @@ class SpecError:
 
 _VISIBLE = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {
     9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def display_path(path: "os.PathLike[str] | str") -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return str(p)
+    return str(p)
 
 
 class HeatdocError(Exception):
@@ -54,8 +67,8 @@ def key_path(path: Sequence[str | int]) -> str:
     return out
 
 
-def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
-    """A ' (did you mean ...?)' suffix, or '' when nothing is close."""
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """A ' (did you mean ...?)' suffix naming the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}

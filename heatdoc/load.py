@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import yaml
 
-from .errors import HeatdocError, SpecError
+from .errors import HeatdocError, SpecError, display_path
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
 MAX_DEPTH = 64
@@ -41,10 +41,8 @@ _STANDARD_TAGS = {
 
 _NULL = re.compile(r"(?:null|Null|NULL|~|)\Z")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
 
@@ -60,7 +58,7 @@ class Document:
 
     @property
     def name(self) -> str:
-        return str(self.path)
+        return display_path(self.path)
 
     def position(self, keys: Sequence[str | int], *, of_key: bool = False) -> tuple[int, int]:
         """(line, col), 1-based, of the value at ``keys`` (or of its key), else of the
@@ -99,7 +97,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     """Read one YAML file by heatdoc's rules; raise HeatdocError on any problem."""
     path = Path(path)
-    name = str(path)
+    name = display_path(path)
 
     def fail(line: int, col: int, message: str) -> HeatdocError:
         return HeatdocError([SpecError(name, line, col, "", message)])
@@ -352,20 +350,33 @@ def _clip(value: str) -> str:
 
 def _plain_value(value: str) -> Any:
     """Resolve a plain scalar by the YAML 1.2 core schema; NaN is a missing cell."""
+    # Numbers come first: they are most of the scalars in a spec (matrix cells).
+    if value and value[0] in _NUMBER_START:
+        m = _DECIMAL.match(value)
+        if m:
+            if m.group(1) is None and m.group(2) is None and m.group(3) is None:
+                if len(value) > 40:
+                    return _TOO_BIG
+                number = int(value)
+                return _TOO_BIG if abs(number) > SAFE_INT else number
+            number = float(value)  # linear in the digits, unlike int()
+            return _OVERFLOW if math.isinf(number) else number
     if _NULL.match(value):
         return None
     if value in _BOOL:
         return _BOOL[value]
-    if _INT.match(value) or _OCT.match(value) or _HEX.match(value):
+    if _OCT.match(value) or _HEX.match(value):
         if len(value) > 40:
             return _TOO_BIG
-        number = int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+        number = int(value, 0)
         return _TOO_BIG if abs(number) > SAFE_INT else number
-    if _FLOAT.match(value):
-        number = float(value)  # linear in the digits, unlike int()
-        return _OVERFLOW if math.isinf(number) else number
     if _INF.match(value):
         return _INFINITY
     if _NAN.match(value):
         return None
     return _TEXT
+
+
+_NUMBER_START = frozenset("0123456789-+.")
+# int and float of the core schema in one pattern; no fraction and no exponent: an int
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(\.[0-9]*)?|(\.[0-9]+))([eE][-+]?[0-9]+)?\Z")

@@ -211,6 +211,24 @@ SITE_SCHEMA: dict[str, Any] = {
 }
 
 
+# A short example for every key, for the spec reference page; kept here, beside the
+# keys, for the keys whose entry above has none.
+for _schema, _examples in (
+    (SPEC_SCHEMA, {
+        "z": {"file": "../../data/scores.csv"}, "text": [["Win", "Lose"], ["Lose", "Win"]],
+        "origin": "lower", "aspect": "auto", "xgap": 1, "ygap": 1, "width": 600, "height": 400,
+        "reversescale": True, "zmin": 0, "zmax": 1, "zmid": 0, "showscale": False,
+    }),
+    (SITE_SCHEMA, {
+        "title": "Team metrics", "description": "Every chart of the *metrics* team.",
+        "base_url": "https://example.org/gallery/", "specs": "charts", "output": "public",
+        "templates": "theme", "plotlyjs": "cdn", "sections": {"basics": "Basics", "chemistry": "Chemistry"},
+        "max_cells": 1_000_000,
+    }),
+):
+    for _key, _example in _examples.items():
+        _schema["properties"][_key].setdefault("examples", [_example])
+
 def spec_keys() -> list[str]:
     return list(SPEC_SCHEMA["properties"])
 

@@ -65,7 +65,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
 
 def _inline(doc: Document, keys: tuple, rows: list, kind: Kind) -> Matrix:
     width = len(rows[0])
-    errors = [doc.error(keys + (i,), f"row {i} has {len(r)} cells; row 0 has {width}")
+    errors = [doc.error(keys + (i,), f"row {i} has {_cells(len(r))}; row 0 has {_cells(width)}")
               for i, r in enumerate(rows) if len(r) != width]
     if kind != "z":
         if errors:
@@ -80,6 +80,10 @@ def _inline(doc: Document, keys: tuple, rows: list, kind: Kind) -> Matrix:
     if errors:
         raise HeatdocError(errors)
     return Matrix(np.array([[math.nan if c is None else c for c in r] for r in rows], dtype=np.float64))
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"
 
 
 def _random(source: dict) -> Matrix:

@@ -12,8 +12,6 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-import numpy as np
-
 from . import colors
 from .errors import HeatdocError, SpecError, describe, did_you_mean
 from .load import Document
@@ -45,13 +43,40 @@ def schema_errors(doc: Document, schema: dict | None = None) -> list[SpecError]:
 
         validator = jsonschema.Draft202012Validator(schema)
     out: list[SpecError] = []
-    for error in validator.iter_errors(doc.data):
+    data = _without_plain_rows(doc.data) if schema is None else doc.data
+    for error in validator.iter_errors(data):
         out.extend(_translate(doc, error))
     return out
 
 
 MATRIX_KEYS = ("z", "text", "customdata")
 PLOTLY_KEYS = ("layout", "trace", "xaxis", "yaxis", "colorbar")  # checked by plotly_check
+_CELL_TYPES = (int, float, str, bool, type(None))
+
+
+def _plain_rows(value: Any) -> bool:
+    """True when ``value`` is inline rows exactly as $defs/rows allows them."""
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(row, list) and row and all(isinstance(c, _CELL_TYPES) for c in row)
+                    for row in value))
+
+
+def _without_plain_rows(data: Any) -> Any:
+    """The spec with each valid inline matrix replaced by one cell.
+
+    jsonschema checks every cell against four alternatives, most of the cost of
+    validating a small spec; a plain loop proves the same for valid rows. Rows that
+    are not plainly valid stay, so their errors are reported exactly as before."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key in ("z", "text"):
+        if _plain_rows(out.get(key)):
+            out[key] = [[0]]
+    layers = out.get("customdata")
+    if isinstance(layers, dict):
+        out["customdata"] = {name: [[0]] if _plain_rows(v) else v for name, v in layers.items()}
+    return out
 
 
 def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
@@ -189,28 +214,38 @@ def _article(word: str) -> str:
 
 
 def check_spec(doc: Document, ctx: ReadContext) -> Spec:
-    """Validate ``doc`` and read its matrices; raise HeatdocError with every error."""
-    errors = schema_errors(doc)
-    if errors:
-        raise HeatdocError(errors)
-    data = doc.data
+    """Validate ``doc`` and read its matrices; raise HeatdocError with every error.
 
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors)
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if "text" in data else None
+    Keys the schema refused are left out of the later checks (their types are
+    unknown), but every other key is still checked, so one run reports it all."""
+    errors = schema_errors(doc)
+    refused = {re.split(r"[.\[]", e.key, maxsplit=1)[0] for e in errors}
+    data = doc.data if isinstance(doc.data, dict) else {}
+
+    def usable(key: str) -> bool:
+        return key in data and key not in refused
+
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors) if usable("z") else None
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if usable("text") else None
     layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors)
-              for name, src in data.get("customdata", {}).items()}
+              for name, src in data["customdata"].items()} if usable("customdata") else {}
+    x = y = None
     if z is not None:
         shape = z.shape
         for keys, m in [(("text",), text)] + [(("customdata", n), m) for n, m in layers.items()]:
             if m is not None and m.shape != shape:
                 errors.append(doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has "
                                               f"{shape[0]} x {shape[1]}"))
-        x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
-        y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
+        if "x" not in refused:
+            x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
+        if "y" not in refused:
+            y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
 
-    errors.extend(_template_errors(doc, data, list(layers)))
-    errors.extend(_colour_errors(doc, data))
-    plotly_keys = [key for key in PLOTLY_KEYS if data.get(key)]
+    checked = {k: v for k, v in data.items() if k not in refused}
+    if "customdata" not in refused:
+        errors.extend(_template_errors(doc, checked, list(layers)))
+    errors.extend(_colour_errors(doc, checked))
+    plotly_keys = [key for key in PLOTLY_KEYS if checked.get(key)]
     for key in plotly_keys:
         from . import plotly_check
 
@@ -301,6 +336,3 @@ def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Itera
     if isinstance(auto, str) and not D3_FORMAT.match(auto):
         yield doc.error(("text_auto",), f"{auto!r} is not a d3 number format (e.g. .2f, ,d, .1%)")
 
-
-def has_nonfinite(cells: np.ndarray) -> bool:
-    return bool(np.isinf(cells).any())

@@ -79,7 +79,7 @@ BAD = [
     ("yes-is-text", B + "showscale: yes\n", "3:12: showscale: expected true or false, got the text 'yes'"),
     ("on-is-text", B + "reversescale: on\n", "3:15: reversescale: expected true or false, got the text 'on'"),
     # --- values ---------------------------------------------------------------
-    ("ragged-rows", "title: T\nz: [[1, 2, 3], [4, 5]]\n", "2:16: z[1]: row 1 has 2 cells; row 0 has 3"),
+    ("ragged-rows", "title: T\nz: [[1, 2, 3], [4, 5]]\n", "2:16: z[1]: row 1 has 2 cells; row 0 has 3 cells"),
     ("text-shape", B + "text: [[a, b]]\n", "3:7: text: has 1 x 2 cells; z has 2 x 2"),
     ("customdata-shape", B + "customdata:\n  mass: [[1], [2]]\n", "4:9: customdata.mass: has 2 x 1 cells; z has 2 x 2"),
     ("x-label-count", B + "x: [a, b, c]\n", "3:4: x: 3 labels for 2 columns of z"),
@@ -99,7 +99,7 @@ BAD = [
     ("missing-z", "title: T\n", "1:1: missing required key 'z'"),
     ("empty-title", "title: ''\nz: [[1]]\n", "1:8: title: must not be empty"),
     ("title-list", "title: [a]\nz: [[1]]\n", "1:8: title: expected text, got a list"),
-    ("unknown-key", B + "colorscal: Viridis\n", "3:1: colorscal: unknown key 'colorscal' (did you mean 'colorscale' or 'colorbar'?)"),
+    ("unknown-key", B + "colorscal: Viridis\n", "3:1: colorscal: unknown key 'colorscal' (did you mean 'colorscale'?)"),
     ("unknown-nested-key", B + "textfont: {colour: red}\n", "3:12: textfont.colour: unknown key 'colour' (did you mean 'color'?)"),
     ("unknown-source-key", "title: T\nz: {fiel: data.csv}\n", "2:5: z.fiel: unknown key 'fiel' (did you mean 'file'?)"),
     ("unknown-random-key", "title: T\nz: {random: normal, shape: [2, 2], sed: 3}\n", "2:36: z.sed: unknown key 'sed' (did you mean 'seed'?)"),

@@ -1,0 +1,95 @@
+"""A chart's matrix as text: the CSV download, and the HTML data table that is the
+chart's text alternative (what a screen reader, a search engine or a page without
+JavaScript gets instead of the picture)."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .spec import Spec
+
+# Beyond this many cells a table is too long to read; the page offers the CSV instead.
+TABLE_MAX_CELLS = 2_500
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """The matrix as rows of text. ``parts`` names what each cell shows, in order
+    (e.g. ``("text", "value", "element")``), for the table's caption."""
+
+    columns: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    parts: tuple[str, ...]
+
+
+def labels(spec: Spec) -> tuple[list[str], list[str]]:
+    """The x and y labels as shown: the spec's, else 0, 1, 2, ... as plotly.js numbers them."""
+    rows, cols = spec.shape
+    return (spec.x if spec.x is not None else [str(i) for i in range(cols)],
+            spec.y if spec.y is not None else [str(i) for i in range(rows)])
+
+
+def matrix_csv(spec: Spec) -> bytes:
+    """z with its labels: the header row holds the x labels, the first column the y labels;
+    a missing cell is an empty field."""
+    x, y = labels(spec)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["", *x])
+    for label, row in zip(y, spec.z.tolist()):
+        writer.writerow([label, *("" if math.isnan(v) else _exact(v) for v in row)])
+    return out.getvalue().encode("utf-8")
+
+
+def data_table(spec: Spec) -> DataTable | None:
+    """The table of what each cell shows, or None when the matrix is too big to read as one."""
+    rows, cols = spec.shape
+    if rows * cols > TABLE_MAX_CELLS:
+        return None
+    x, y = labels(spec)
+    fmt = spec.options.get("text_auto")
+    fmt = fmt if isinstance(fmt, str) else None
+    parts = (["text"] if spec.text is not None else []) + ["value"] + list(spec.layers)
+    out = []
+    for i, (label, zrow) in enumerate(zip(y, spec.z.tolist())):
+        cells = []
+        for j, v in enumerate(zrow):
+            shown = [str(spec.text[i][j])] if spec.text is not None else []
+            shown.append("" if math.isnan(v) else format_value(v, fmt))
+            shown.extend(_text(layer[i][j]) for layer in spec.layers.values())
+            cells.append(" · ".join(s for s in shown if s))
+        out.append(TableRow(label, tuple(cells)))
+    return DataTable(tuple(x), tuple(out), tuple(parts))
+
+
+def format_value(v: float, fmt: str | None = None) -> str:
+    """A z value as a person reads it: the spec's text_auto format where Python's format
+    mini-language agrees with d3-format (``.2f``, ``.1%``, ``,``), else six significant digits."""
+    if fmt:
+        try:
+            if fmt.endswith("d"):
+                return format(round(v), fmt)
+            return format(v, fmt.replace("~", ""))
+        except (ValueError, TypeError):
+            pass
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.6g}"
+
+
+def _exact(v: float) -> str:
+    # every digit, and 1 rather than 1.0, as in the figure JSON
+    return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

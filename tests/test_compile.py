@@ -1,0 +1,136 @@
+"""The compiler's rules (SPEC.md "Text in the cells", "Hover", "Colour", "Labels")."""
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import heatdoc
+from heatdoc.compile import compile_figure
+
+
+@pytest.fixture
+def compile_yaml(make_project):
+    def compile_(text: str) -> dict:
+        root = make_project({"specs/s.yaml": text})
+        fig = compile_figure(heatdoc.load_spec(root / "specs" / "s.yaml"))
+        go.Figure(fig)  # every compiled figure is one plotly accepts
+        return fig
+    return compile_
+
+
+def trace_of(fig: dict) -> dict:
+    return fig["data"][0]
+
+
+@pytest.mark.parametrize("keys, template", [
+    ("text: [[a, b]]", "%{text}"),
+    ("text: [[a, b]]\ntext_auto: true", "%{z}"),
+    ("text: [[a, b]]\ntext_auto: '.1%'", "%{z:.1%}"),
+    ("text: [[a, b]]\ntext_auto: true\ntexttemplate: '%{text} (%{z})'", "%{text} (%{z})"),
+])
+def test_texttemplate_wins_over_text_auto_which_wins_over_text(compile_yaml, keys, template):
+    t = trace_of(compile_yaml(f"title: t\nz: [[1, 2]]\n{keys}\n"))
+    assert t["texttemplate"] == template
+    assert t["text"] == [["a", "b"]]  # still there for %{text}
+
+
+def test_no_text_no_texttemplate(compile_yaml):
+    assert "texttemplate" not in trace_of(compile_yaml("title: t\nz: [[1, 2]]\n"))
+
+
+def test_named_layers_become_indexes(compile_yaml):
+    t = trace_of(compile_yaml("""\
+        title: t
+        z: [[1, 2]]
+        customdata:
+          name: [[a, b]]
+          mass: [[1.5, 2.5]]
+        hovertemplate: "%{customdata.name}: %{customdata.mass:.1f} %{customdata[0]}"
+        texttemplate: "%{customdata.mass}"
+        """))
+    assert t["customdata"] == [[["a", 1.5], ["b", 2.5]]]
+    assert t["hovertemplate"] == "%{customdata[0]}: %{customdata[1]:.1f} %{customdata[0]}"
+    assert t["texttemplate"] == "%{customdata[1]}"
+
+
+def test_default_hover_shows_labels_value_and_text(compile_yaml):
+    assert trace_of(compile_yaml("title: t\nz: [[1]]\n"))["hovertemplate"] == \
+        "x: %{x}<br>y: %{y}<br>color: %{z}<extra></extra>"
+    assert trace_of(compile_yaml("title: t\nz: [[1]]\ntext: [[a]]\n"))["hovertemplate"] == \
+        "x: %{x}<br>y: %{y}<br>color: %{z}<br>%{text}<extra></extra>"
+
+
+@pytest.mark.parametrize("origin, autorange", [("upper", "reversed"), ("lower", True)])
+def test_origin(compile_yaml, origin, autorange):
+    assert compile_yaml(f"title: t\nz: [[1]]\norigin: {origin}\n")["layout"]["yaxis"]["autorange"] == autorange
+
+
+def test_aspect(compile_yaml):
+    equal = compile_yaml("title: t\nz: [[1]]\n")["layout"]
+    assert equal["xaxis"]["scaleanchor"] == "y" and equal["xaxis"]["constrain"] == "domain"
+    auto = compile_yaml("title: t\nz: [[1]]\naspect: auto\n")["layout"]
+    assert "scaleanchor" not in auto["xaxis"]
+
+
+@pytest.mark.parametrize("name, first, last", [
+    ("Greys", "rgb(255,255,255)", "rgb(0,0,0)"),      # px's Greys, not plotly.js' reversed one
+    ("greys_r", "rgb(0,0,0)", "rgb(255,255,255)"),
+    ("VIRIDIS", "#440154", "#fde725"),
+])
+def test_scale_names_resolve_as_px_does(compile_yaml, name, first, last):
+    scale = trace_of(compile_yaml(f"title: t\nz: [[1, 2]]\ncolorscale: {name}\n"))["colorscale"]
+    assert (scale[0], scale[-1]) == ([0.0, first], [1.0, last])
+
+
+def test_default_scale_is_plasma_and_colour_lists_are_spaced(compile_yaml):
+    assert trace_of(compile_yaml("title: t\nz: [[1]]\n"))["colorscale"][0] == [0.0, "#0d0887"]
+    scale = trace_of(compile_yaml("title: t\nz: [[1]]\ncolorscale: [white, red, black]\n"))["colorscale"]
+    assert scale == [[0.0, "white"], [0.5, "red"], [1.0, "black"]]
+
+
+def test_labels_are_text_and_category_axes(compile_yaml):
+    fig = compile_yaml("title: t\nz: [[1, 2]]\nx: [2019, 007]\ny: [NO]\n")
+    assert trace_of(fig)["x"] == ["2019", "007"] and trace_of(fig)["y"] == ["NO"]
+    assert fig["layout"]["xaxis"]["type"] == "category"
+
+
+def test_gaps_are_null(compile_yaml):
+    assert trace_of(compile_yaml("title: t\nz: [[1, null, .nan]]\n"))["z"] == [[1, None, None]]
+
+
+def test_big_matrices_travel_as_typed_arrays(compile_yaml):
+    z = trace_of(compile_yaml("title: t\nz: {random: uniform, shape: [40, 50], seed: 3}\n"))["z"]
+    assert z["dtype"] == "f8" and z["shape"] == "40, 50"
+    np.random.seed(3)
+    assert np.array_equal(np.frombuffer(base64.b64decode(z["bdata"])).reshape(40, 50), np.random.rand(40, 50))
+
+
+def test_passthrough_merges_into_what_heatdoc_sets(compile_yaml):
+    fig = compile_yaml("""\
+        title: t
+        z: [[1]]
+        xaxis: {side: top}
+        layout: {xaxis: {tickangle: 45}, title: {text: Hi}}
+        trace: {hoverongaps: false}
+        zmid: 0
+        showscale: false
+        """)
+    assert fig["layout"]["xaxis"]["side"] == "top" and fig["layout"]["xaxis"]["tickangle"] == 45
+    assert fig["layout"]["xaxis"]["scaleanchor"] == "y"
+    assert fig["layout"]["title"] == {"text": "Hi"}
+    t = trace_of(fig)
+    assert t["hoverongaps"] is False and t["zmid"] == 0 and t["showscale"] is False
+
+
+def test_python_api_returns_a_plotly_figure():
+    from conftest import ROOT
+
+    fig = heatdoc.figure(ROOT / "specs" / "plotly-express" / "basic.yaml")
+    assert isinstance(fig, go.Figure)
+    assert fig.data[0].texttemplate == "%{z}"
+    spec = heatdoc.load_spec(ROOT / "specs" / "plotly-express" / "basic.yaml")
+    assert spec.title == "Basic annotated heatmap" and spec.shape == (5, 5)
+    assert isinstance(heatdoc.figure(spec), go.Figure)

@@ -15,11 +15,13 @@ when there is an error to report, so loading a valid spec pays nothing for it.
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import yaml
 
@@ -119,7 +121,8 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
         raise fail(line, col, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
 
     try:
-        node = _compose(text)
+        with _no_gc():
+            node = _compose(text)
     except _ComposeError as exc:
         raise fail(exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
@@ -134,8 +137,22 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
         raise fail(1, 1, "the file is empty")
 
     doc = Document(path, None, text, node)
-    doc.data = _Converter(doc).convert(node)
+    with _no_gc():
+        doc.data = _Converter(doc).convert(node)
     return doc
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector: a big inline matrix is a million new objects, none
+    in a cycle, and the collector would walk them all again and again (2x slower)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
@@ -191,68 +208,71 @@ def _compose(text: str) -> yaml.Node | None:
     alias can never make a cycle; every alias adds the values it stands for to a
     running count, and the depth an alias lands at counts like written nesting.
     """
+    # Scalars are nearly every event (matrix cells): their path is kept short.
+    scalar_event, scalar_node, plain, quoted = yaml.ScalarEvent, yaml.ScalarNode, _PLAIN, _QUOTED
     anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # name -> (node, values, height)
     # each open collection: [node, items, values, height, anchor]
     stack: list[list[Any]] = []
-    root: yaml.Node | None = None
+    top: list[Any] = [None, [], 0, 0, None]  # stands for the document: its one item is the root
     documents = growth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = _PLAIN if event.implicit[0] else _QUOTED
-            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                                              event.style)
-            values, height = 1, 0
-        elif kind is yaml.AliasEvent:
-            if event.anchor not in anchors:
-                raise _ComposeError(event.start_mark, f"the alias *{event.anchor} refers to no "
-                                    f"anchor (&{event.anchor}) completed before it")
-            node, values, height = anchors[event.anchor]
-            growth += values - 1
-            if growth > MAX_ALIAS_GROWTH:
-                raise _ComposeError(event.start_mark, f"aliases (*name) expand this file by more than "
-                                    f"{MAX_ALIAS_GROWTH:,} values; write the values out")
-            if len(stack) + height > MAX_DEPTH:
-                raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
-        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-            if len(stack) >= MAX_DEPTH:
-                raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
-            seq = kind is yaml.SequenceStartEvent
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = "tag:yaml.org,2002:seq" if seq else "tag:yaml.org,2002:map"
-            cls = yaml.SequenceNode if seq else yaml.MappingNode
-            node = cls(tag, [], event.start_mark, None, event.flow_style)
-            stack.append([node, [], 1, 1, event.anchor])
-            continue
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            node, items, values, height, anchor = stack.pop()
-            node.end_mark = event.end_mark
-            if kind is yaml.MappingEndEvent:
-                items = list(zip(items[::2], items[1::2]))
-            node.value = items
-            if anchor is not None:
-                anchors[anchor] = (node, values, height)
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _ComposeError(event.start_mark, "a spec file holds one YAML document; "
-                                    "remove the '---' separator and what follows")
-            continue
-        else:  # stream start/end, document end
-            continue
-        if kind is yaml.ScalarEvent and event.anchor is not None:
-            anchors[event.anchor] = (node, 1, 0)
-        if stack:
-            parent = stack[-1]
-            parent[1].append(node)
-            parent[2] += values
-            parent[3] = max(parent[3], height + 1)
-        else:
-            root = node
-    return root
+    loader = yaml.CSafeLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            kind = event.__class__
+            if kind is scalar_event:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = plain if event.implicit[0] else quoted
+                node: yaml.Node = scalar_node(tag, event.value, event.start_mark, event.end_mark, event.style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (node, 1, 0)
+                top[1].append(node)
+                top[2] += 1
+                continue
+            if kind is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _ComposeError(event.start_mark, f"the alias *{event.anchor} refers to no "
+                                        f"anchor (&{event.anchor}) completed before it")
+                node, values, height = anchors[event.anchor]
+                growth += values - 1
+                if growth > MAX_ALIAS_GROWTH:
+                    raise _ComposeError(event.start_mark, "aliases (*name) expand this file by more "
+                                        f"than {MAX_ALIAS_GROWTH:,} values; write the values out")
+                if len(stack) + height > MAX_DEPTH:
+                    raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _ComposeError(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+                seq = kind is yaml.SequenceStartEvent
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = "tag:yaml.org,2002:seq" if seq else "tag:yaml.org,2002:map"
+                cls = yaml.SequenceNode if seq else yaml.MappingNode
+                stack.append(top)
+                top = [cls(tag, [], event.start_mark, None, event.flow_style), [], 1, 1, event.anchor]
+                continue
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                node, items, values, height, anchor = top
+                top = stack.pop()
+                node.end_mark = event.end_mark
+                node.value = items if kind is yaml.SequenceEndEvent else list(zip(items[::2], items[1::2]))
+                if anchor is not None:
+                    anchors[anchor] = (node, values, height)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _ComposeError(event.start_mark, "a spec file holds one YAML document; "
+                                        "remove the '---' separator and what follows")
+                continue
+            else:  # stream start/end, document end
+                continue
+            top[1].append(node)
+            top[2] += values
+            top[3] = max(top[3], height + 1)
+    finally:
+        loader.dispose()
+    return top[1][0] if top[1] else None
 
 
 class _Converter:

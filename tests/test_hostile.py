@@ -76,6 +76,7 @@ BAD = [
     ("unclosed-bracket", "title: T\nz: [[1, 2]\nx: [a, b]\n", "2:4: YAML syntax error: the '[' opened here is not closed (did not find expected ',' or ']' at line 3, column 1)"),
     ("unclosed-brace", "title: T\nz: [[1]]\nlayout: {width: 300\n", "3:9: YAML syntax error: the '{' opened here is not closed (did not find expected ',' or '}' at line 4, column 1)"),
     ("bad-indent", "title: T\n  z: [[1]]\n", "2:4: YAML syntax error: mapping values are not allowed in this context"),
+    ("unusual-line-breaks", 'title: "a\u2028b\x85c\rd"\nz: [[1]]\norigin: middle\n', "3:9: origin: 'middle' is not one of upper, lower"),
     ("yes-is-text", B + "showscale: yes\n", "3:12: showscale: expected true or false, got the text 'yes'"),
     ("on-is-text", B + "reversescale: on\n", "3:15: reversescale: expected true or false, got the text 'on'"),
     # --- values ---------------------------------------------------------------

@@ -30,7 +30,8 @@ _LONG_TABLE = {
     "y": {"type": "string", "description": "Long table: the column whose values become the y labels."},
     "value": {"type": "string", "description": "Long table: the column that fills the cells."},
     "agg": {"enum": AGGREGATES, "default": "mean",
-            "description": "Long table: how values that share an (x, y) cell are combined."},
+            "description": "Long table: how values that share an (x, y) cell are combined "
+                           "(`text` and `customdata` default to `first`: the text as written)."},
     "labels": {"type": "boolean", "default": True,
                "description": "Wide table: the header row gives the x labels and the first column "
                               "the y labels. `false` reads a bare grid."},

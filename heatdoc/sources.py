@@ -1,23 +1,27 @@
 """Matrix sources: where the cells of `z`, `text` and each `customdata` layer come from.
 
-Every form in SPEC.md ("Matrix values") is read here into a `Matrix`. `z` becomes a
-float64 array with NaN for a missing cell; `text` and customdata layers read from
-files keep each field's text as written.
+Every form in SPEC.md ("Matrix values") is read here into a `Matrix`: inline rows,
+wide tables, long tables pivoted, correlation matrices, SQLite queries and generated
+data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
+layers read from files keep each field's text as written. The file formats are
+read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
+`cells`, and wide tables, the pivot and the correlation live in `tables`.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 
-from .errors import HeatdocError
+from . import readers, sql
+from .errors import HeatdocError, SpecError, display_path
 from .load import Document
+from .readers import DELIMITERS, FORMATS, ReadError
 
 Kind = Literal["z", "text", "layer"]
-MISSING = frozenset({"", "NA", "NaN", "nan", "null"})
 
 
 @dataclass
@@ -44,18 +48,38 @@ class ReadContext:
     max_cells: int = 5_000_000
     tables: dict[Any, Any] = field(default_factory=dict)
 
+    def cached(self, key: tuple, read: Callable[[], Any]) -> Any:
+        """``read()`` once per key; a file that fails is not read again either."""
+        if key not in self.tables:
+            try:
+                self.tables[key] = read()
+            except ReadError as exc:
+                self.tables[key] = exc
+        value = self.tables[key]
+        if isinstance(value, ReadError):
+            raise value
+        return value
 
-def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadContext) -> Matrix:
-    """Read the matrix at ``keys`` of ``doc``; raise HeatdocError at its line."""
+
+def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadContext, *,
+                axes: dict[str, list] | None = None) -> Matrix:
+    """Read the matrix at ``keys`` of ``doc``; raise HeatdocError at its line.
+
+    ``axes`` holds the spec's top-level ``x``/``y`` lists: a long table uses them to
+    select and order its categories (a wide table's labels are replaced by validate)."""
     if isinstance(source, list):
         matrix = _inline(doc, keys, source, kind)
     elif "random" in source:
         matrix = _random(source)
-    elif "file" in source:
-        path = safe_path(doc, keys + ("file",), source["file"], ctx.root)
-        matrix = _wide_csv(doc, keys, path, source.get("labels", True), kind, ctx)
-    else:  # the schema has already refused anything else
-        raise HeatdocError([doc.error(keys, "unsupported matrix source")])
+    else:
+        try:
+            matrix = _from_table(doc, keys, source, kind, ctx, axes or {})
+        except ReadError as exc:
+            # a problem with the file is at its path; one with what it holds is at the
+            # path too, or at the query that produced it
+            where = {"path": "database", "data": "sql"} if "sql" in source else {"path": "file", "data": "file"}
+            at = where.get(exc.key, exc.key)
+            raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
     if rows * cols > ctx.max_cells:
         raise HeatdocError([doc.error(keys, f"the matrix has {rows:,} x {cols:,} = {rows * cols:,} cells, "
@@ -96,7 +120,8 @@ def _random(source: dict) -> Matrix:
 
 
 def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
-    """Resolve a data path relative to the spec; refuse anything that leaves the project."""
+    """Resolve a data path relative to the spec; refuse anything that leaves the project.
+    Nothing is opened before the path has passed every check."""
     def refuse(message: str) -> HeatdocError:
         return HeatdocError([doc.error(keys, message)])
 
@@ -110,50 +135,80 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
         raise refuse(f"{value!r} is an absolute path; use a path relative to the spec")
     path = (doc.path.parent / value)
     root_real = root.resolve()
-    real = path.resolve()
+    real = path.resolve()  # follows symlinks: one that leads out is caught here
     if not real.is_relative_to(root_real):
         raise refuse(f"{value!r} leads outside the project folder {root_real}")
     if not real.exists():
-        raise refuse(f"no such file: {value!r} (looked for {path})")
+        raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
     if not real.is_file():
         raise refuse(f"{value!r} is not a file")
     return real
 
 
-def _wide_csv(doc: Document, keys: tuple, path: Path, labels: bool, kind: Kind, ctx: ReadContext) -> Matrix:
-    import pandas as pd
+def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadContext,
+                axes: dict[str, list]) -> Matrix:
+    from . import tables
 
-    cache_key = ("csv", path)
-    if cache_key not in ctx.tables:
-        try:
-            ctx.tables[cache_key] = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                                                na_filter=False, encoding="utf-8")
-        except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
-            raise HeatdocError([doc.error(keys + ("file",), f"cannot read {path.name}: {exc}")]) from None
-    table = ctx.tables[cache_key]
-    if table.empty:
-        raise HeatdocError([doc.error(keys + ("file",), f"{path.name} is empty")])
-    grid = table.to_numpy(dtype=object)
-    x = y = None
-    if labels:
-        x, y, grid = [str(v) for v in grid[0, 1:]], [str(v) for v in grid[1:, 0]], grid[1:, 1:]
-        if grid.size == 0:
-            raise HeatdocError([doc.error(keys + ("file",), f"{path.name} has labels but no cells")])
-    if kind != "z":
-        return Matrix(grid.tolist(), x, y)
-    cells = np.empty(grid.shape, dtype=np.float64)
-    offset = 2 if labels else 1
-    for (i, j), value in np.ndenumerate(grid):
-        text = value.strip()
-        if text in MISSING:
-            cells[i, j] = math.nan
-            continue
-        try:
-            cells[i, j] = float(text)
-        except ValueError:
-            raise HeatdocError([doc.error(keys + ("file",), f"{path.name}, row {i + offset}, column "
-                                          f"{j + offset}: {value!r} is not a number")]) from None
-        if math.isinf(cells[i, j]):
-            raise HeatdocError([doc.error(keys + ("file",), f"{path.name}, row {i + offset}, column "
-                                          f"{j + offset}: {value!r} is infinite")])
-    return Matrix(cells, x, y)
+    errors = _combination_errors(doc, keys, source)
+    if errors:
+        raise HeatdocError(errors)
+    long = any(k in source for k in ("x", "y", "value", "agg"))
+    if "sql" in source:
+        path = safe_path(doc, keys + ("database",), source["database"], ctx.root)
+        query = source["sql"]
+        table = ctx.cached(("sql", path, _stamp(path), query), lambda: sql.read_sql(path, query))
+    else:
+        path = safe_path(doc, keys + ("file",), source["file"], ctx.root)
+        suffix = path.suffix.lower()
+        if suffix not in FORMATS:
+            raise HeatdocError([doc.error(keys + ("file",), f"cannot read {suffix or 'a file without an extension'}"
+                                          f" files; heatdoc reads {', '.join(FORMATS)}")])
+        labels, sheet = source.get("labels", True), source.get("sheet")
+        if kind == "z" and not long and "corr" not in source:
+            # A z matrix is kept as float64 only, not as the table it came from: a big
+            # matrix then costs its own bytes once. CSV and TSV numbers go straight to float64.
+            def read_numbers() -> tuple:
+                if suffix == ".parquet":
+                    return tables.parquet_numbers(path.name, readers.parquet_column_groups(path), labels)
+                if suffix not in DELIMITERS:
+                    return tables.wide_numbers(readers.read_table(path, sheet=sheet), labels)
+                x, y, cells = readers.read_delimited_numbers(path, DELIMITERS[suffix], labels)
+                tables.check_unique(path.name, x, y)
+                return x, y, cells
+            x, y, cells = ctx.cached(("numbers", path, _stamp(path), labels, sheet), read_numbers)
+            cells.flags.writeable = False  # shared by every spec that reads this file
+            return Matrix(cells, x, y)
+        table = ctx.cached(("table", path, _stamp(path), sheet), lambda: readers.read_table(path, sheet=sheet))
+    if "corr" in source:
+        return tables.correlation(table, source["corr"], kind)
+    if long:
+        return tables.pivot(doc, keys, table, source, kind, axes)
+    return tables.wide(table, source.get("labels", True), kind)
+
+
+def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecError]:
+    """Keys that cannot go together, each reported at itself."""
+    errors = []
+    long = [k for k in ("x", "y", "value", "agg") if k in source]
+    if "corr" in source:
+        errors += [doc.error(keys + (k,), f"{k!r} is for a long table; corr uses every numeric column "
+                                          "of a wide table", of_key=True) for k in long]
+    elif long:
+        for k in ("x", "y"):
+            if k not in source:
+                errors.append(doc.error(keys, f"a long table needs x, y and value columns; {k!r} is missing"))
+        if "value" not in source and source.get("agg") != "count":
+            errors.append(doc.error(keys, "a long table needs x, y and value columns; 'value' is missing "
+                                          "(or use agg: count to count rows)"))
+    if (long or "corr" in source) and source.get("labels") is False:
+        errors.append(doc.error(keys + ("labels",), "labels: false reads a bare grid; a long table and corr "
+                                                    "name their columns in the header row"))
+    if "sheet" in source and not str(source.get("file", "")).lower().endswith(".xlsx"):
+        errors.append(doc.error(keys + ("sheet",), "sheet applies to .xlsx files only"))
+    return errors
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    # a long-running `heatdoc serve` keeps no stale table: a changed file is a new key
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size

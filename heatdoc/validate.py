@@ -225,9 +225,11 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
     def usable(key: str) -> bool:
         return key in data and key not in refused
 
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors) if usable("z") else None
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors) if usable("text") else None
-    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors)
+    # a long table selects and orders its categories by the spec's x/y lists
+    axes = {axis: data[axis] for axis in ("x", "y") if usable(axis)}
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes) if usable("z") else None
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes) if usable("text") else None
+    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes)
               for name, src in data["customdata"].items()} if usable("customdata") else {}
     x = y = None
     if z is not None:
@@ -293,9 +295,9 @@ def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
 
 
 def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
-          errors: list[SpecError]) -> Matrix | None:
+          errors: list[SpecError], axes: dict[str, list]) -> Matrix | None:
     try:
-        return read_matrix(doc, keys, source, kind, ctx)  # type: ignore[arg-type]
+        return read_matrix(doc, keys, source, kind, ctx, axes=axes)  # type: ignore[arg-type]
     except HeatdocError as exc:
         errors.extend(exc.errors)
         return None

@@ -308,6 +308,7 @@ def _labels(doc: Document, axis: str, given: list | None, from_source: list[str]
     labels = given if given is not None else from_source
     if labels is None:
         return None
+    labels = ["" if label is None else str(label) for label in labels]  # `~` is an empty label
     what = "columns" if axis == "x" else "rows"
     if len(labels) != count:
         errors.append(doc.error((axis,), f"{len(labels)} labels for {count} {what} of z"))
@@ -318,7 +319,7 @@ def _labels(doc: Document, axis: str, given: list | None, from_source: list[str]
             errors.append(doc.error(where, f"duplicate label {label!r} (also at position {seen[label]}); "
                                            "Plotly would draw both in one place"))
         seen.setdefault(label, i)
-    return ["" if label is None else str(label) for label in labels]
+    return labels
 
 
 def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Iterable[SpecError]:

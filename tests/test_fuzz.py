@@ -47,7 +47,7 @@ cells = st.one_of(numbers, st.none(), scalars)
 @st.composite
 def matrices(draw, cell=cells):
     """Mostly rectangular inline rows, sometimes ragged, flat, 3-D or another source."""
-    kind = draw(st.sampled_from(["rows", "rows", "rows", "ragged", "flat", "deep", "random", "other"]))
+    kind = draw(st.sampled_from(["rows", "rows", "rows", "ragged", "flat", "deep", "random", "file", "other"]))
     rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     if kind == "rows":
         return [[draw(cell) for _ in range(cols)] for _ in range(rows)]
@@ -62,7 +62,23 @@ def matrices(draw, cell=cells):
         return draw(st.fixed_dictionaries({"random": st.sampled_from(["normal", "uniform", "gauss"]),
                                            "shape": st.lists(st.integers(-1, 5), min_size=0, max_size=3)},
                                           optional={"seed": st.integers(-1, 2**33)}))
+    if kind == "file":  # the files Runner writes, read in every way a source can ask
+        return draw(st.fixed_dictionaries(
+            {"file": st.sampled_from(list(DATA_FILES) + ["missing.csv", "../outside.csv", "/etc/passwd", ""])},
+            optional={"labels": st.booleans(), "x": st.sampled_from(["day", "size", "nope"]),
+                      "y": st.sampled_from(["day", "size"]), "value": st.sampled_from(["tip", "day"]),
+                      "agg": st.sampled_from(["sum", "mean", "first", "median", "bogus"]),
+                      "corr": st.sampled_from(["pearson", "kendall", "nope"])}))
     return draw(json_like)
+
+
+# data files beside the fuzzed spec: wide with labels, a bare grid, a long table
+DATA_FILES = {
+    "wide.csv": ",a,b,c\nr1,1,2,3\nr2,4,,6\n",
+    "grid.csv": "1,2\n3,NA\n",
+    "long.csv": "day,size,tip\nMon,2,1.5\nMon,3,2\nTue,2,abc\nTue,2,4\n",
+    "odd.csv": "a,b\n1\n1,2,3\n\"unclosed\n",
+}
 
 
 PLOTLY_NAMES = ["title", "title_text", "title_font_size", "title_fnt", "titel", "width", "height", "font",
@@ -231,6 +247,9 @@ class Runner:
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / "heatdoc.yaml").write_text("title: fuzz\n")
+        for name, content in DATA_FILES.items():
+            (folder / name).write_text(content)
         self.path = folder / "spec.yaml"
         self.ctx = ReadContext(folder, max_cells=10_000)
         self.compiled = self.refused = 0

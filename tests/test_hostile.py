@@ -86,6 +86,7 @@ BAD = [
     ("x-label-count", B + "x: [a, b, c]\n", "3:4: x: 3 labels for 2 columns of z"),
     ("y-label-count", B + "y: [only]\n", "3:4: y: 1 labels for 2 rows of z"),
     ("duplicate-x-labels", B + "x: [a, a]\n", "3:8: x[1]: duplicate label 'a' (also at position 0); Plotly would draw both in one place"),
+    ("empty-labels", B + "x: [~, null]\n", "3:8: x[1]: duplicate label '' (also at position 0); Plotly would draw both in one place"),
     ("duplicate-y-labels", B + "y: ['1', 1]\n", "3:10: y[1]: duplicate label '1' (also at position 0); Plotly would draw both in one place"),
     ("non-numeric-z", "title: T\nz: [[1, abc]]\n", "2:9: z[0][1]: a z cell must be a number or null, not 'abc'"),
     ("quoted-number-z", 'title: T\nz: [[1, "2"]]\n', "2:9: z[0][1]: a z cell must be a number or null, not '2'"),

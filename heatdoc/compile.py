@@ -37,7 +37,7 @@ def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
     if spec.y is not None:
         trace["y"] = spec.y
     if spec.text is not None:
-        trace["text"] = spec.text
+        trace["text"] = _blank_gaps(spec.text, spec.z)
     if spec.layers:
         # Plotly wants customdata[row][col][layer]; layers are named in the spec.
         trace["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*spec.layers.values())]
@@ -100,6 +100,16 @@ def default_hover(spec: Spec) -> str:
     if spec.text is not None:
         hover += "<br>%{text}"
     return hover + "<extra></extra>"
+
+
+def _blank_gaps(text: list[list[str]], z: np.ndarray) -> list[list[str]]:
+    """The text matrix with "" in the gaps of z: a gap shows no text (SPEC), but plotly.js
+    draws %{text} in a cell whose z is null."""
+    gaps = np.isnan(z)
+    if not gaps.any():
+        return text
+    return [["" if gap else cell for cell, gap in zip(row, gap_row)]
+            for row, gap_row in zip(text, gaps.tolist())]
 
 
 def _named_layers(template: str, names: list[str]) -> str:

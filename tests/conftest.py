@@ -11,6 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A browser test without Chromium is skipped, or fails where HEATDOC_REQUIRE_BROWSER=1 (CI)."""
+    if item.get_closest_marker("browser"):
+        from browser_helpers import browser_missing, unavailable
+
+        reason = browser_missing()
+        if reason:
+            unavailable(reason)
+
+
 def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """`heatdoc ARGS` in a new process, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "heatdoc", *map(str, args)], cwd=cwd,

@@ -101,6 +101,12 @@ def test_gaps_are_null(compile_yaml):
     assert trace_of(compile_yaml("title: t\nz: [[1, null, .nan]]\n"))["z"] == [[1, None, None]]
 
 
+def test_a_gap_has_no_text(compile_yaml):
+    # plotly.js draws %{text} even where z is null; a gap shows nothing (test_browser sees it)
+    t = trace_of(compile_yaml("title: t\nz: [[1, null], [.nan, 4]]\ntext: [[a, b], [c, d]]\n"))
+    assert t["text"] == [["a", ""], ["", "d"]]
+
+
 def test_big_matrices_travel_as_typed_arrays(compile_yaml):
     z = trace_of(compile_yaml("title: t\nz: {random: uniform, shape: [40, 50], seed: 3}\n"))["z"]
     assert z["dtype"] == "f8" and z["shape"] == "40, 50"

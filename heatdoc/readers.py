@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .cells import MISSING, NotANumber, cell_number
+from .cells import MISSING, SAFE_INT, NotANumber, cell_number
 
 FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
@@ -162,6 +162,8 @@ def _parsed_numbers(path: Path, delimiter: str, labels: bool
         cells[:, j - skip] = frame[j].to_numpy(dtype=np.float64)
     del frame
     if np.isinf(cells).any():  # written as inf, or too big: the scan names the cell
+        return None
+    if (np.abs(cells) >= SAFE_INT).any():  # maybe an integer JavaScript cannot hold: the scan decides
         return None
     # pandas fills a short row with gaps instead of refusing it; a row whose last cell
     # is a gap may be one, so the row lengths are checked then

@@ -71,6 +71,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
     if isinstance(source, list):
         matrix = _inline(doc, keys, source, kind)
     elif "random" in source:
+        _check_size(doc, keys, *source["shape"], ctx)  # before a huge shape is generated
         matrix = _random(source)
     else:
         try:
@@ -82,10 +83,14 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
             at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
+    _check_size(doc, keys, rows, cols, ctx)
+    return matrix
+
+
+def _check_size(doc: Document, keys: tuple, rows: int, cols: int, ctx: ReadContext) -> None:
     if rows * cols > ctx.max_cells:
         raise HeatdocError([doc.error(keys, f"the matrix has {rows:,} x {cols:,} = {rows * cols:,} cells, "
                                             f"more than max_cells ({ctx.max_cells:,})")])
-    return matrix
 
 
 def _inline(doc: Document, keys: tuple, rows: list, kind: Kind) -> Matrix:

@@ -52,7 +52,9 @@ def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
     for key in TRACE_KEYS:
         if key in opts:
             trace[key] = opts[key]
-    trace.update(opts.get("trace", {}))
+    if np.isnan(spec.z).any():
+        trace["hoverongaps"] = False  # a gap shows nothing, on hover too
+    _merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
 
     equal = opts.get("aspect", "equal") == "equal"
     xaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
@@ -133,8 +135,11 @@ def _plain_number(v: float) -> float | int:
 
 
 def _merge(into: dict, extra: dict) -> None:
+    """Deep-merge ``extra`` into ``into``. A nested dict is copied before it is written
+    to: it may be the spec's own option, which the next compile must find unchanged."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
+            into[key] = dict(into[key])
             _merge(into[key], value)
         else:
             into[key] = value

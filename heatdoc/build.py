@@ -85,7 +85,18 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
 
     ok = False
     try:
-        charts, errors = read_charts(project, files, cache, lambda: tick(f"reading {len(files)} specs"))
+        errors, inside = [], []
+        for path in files:
+            try:
+                project.check_inside(path)  # a symbolic link out of the project is refused
+                inside.append(path)
+            except HeatdocError as exc:
+                errors.extend(exc.errors)
+        try:
+            charts, more = read_charts(project, inside, cache, lambda: tick(f"reading {len(files)} specs"))
+        except OSError as exc:  # the charts' parts could not be written (a full disk)
+            raise _cannot_write(site_dir, exc) from None
+        errors.extend(more)
         if errors:
             raise HeatdocError(errors)
 
@@ -112,25 +123,27 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         try:
             written = write_site(site_dir, site_files, record.get("files"))
         except OSError as exc:
-            raise UsageError(f"cannot write the site to {site_dir}: {exc.strerror or exc}"
-                             f"{f' ({exc.filename})' if exc.filename else ''}; the previous site is "
-                             "unchanged") from None
+            raise _cannot_write(site_dir, exc) from None
         pages = sum(1 for name in site_files if name.endswith(".html"))
         sections = sum(1 for s in plan.sections if s.page)
         cache.new_catalog["settings"] = settings_record(cache, project)
         cache.keep_site_record(site_dir, {
             "files": written.files, "salt": salt, "pages": pages, "sections": sections,
-            "warnings": warnings, "charts": {name_in_project(f, project.root): c.key for f, c in zip(files, charts)}})
+            "warnings": warnings, "charts": {name_in_project(c.summary.path, project.root): c.key for c in charts}})
         ok = True
     finally:
-        # 7. Keep what this build learnt, even when a spec was invalid: fixing it should not
-        #    cost a rebuild of every other chart. But a first build that failed leaves the
-        #    project as it found it.
-        cache.close(keep=ok or cache.existed)
+        # 7. Keep what this build made for the next one; a build that failed leaves the
+        #    project as it found it, cache included (what the last good build kept stays).
+        cache.close(keep=ok)
 
     return _finish(BuildReport(site_dir, len(plan.charts), sections, pages, written.written,
                                written.unchanged, time.perf_counter() - started, tuple(warnings)),
                    progress, quiet)
+
+
+def _cannot_write(site_dir: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write the site to {site_dir}: {exc.strerror or exc}"
+                      f"{f' ({exc.filename})' if exc.filename else ''}; the previous site is unchanged")
 
 
 def _finish(report: BuildReport, progress: "Progress", quiet: bool) -> BuildReport:

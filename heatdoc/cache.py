@@ -69,6 +69,8 @@ class BuildCache:
             self.catalog = {}
         self.new_catalog: dict[str, Any] = {"format": FORMAT, "specs": {}}
         self._code: str | None = None
+        self._pending: list[tuple[Path, str, list[str]]] = []
+        self._mtime = self.folder.stat().st_mtime_ns if self.existed else None
 
     # --- input files -------------------------------------------------------------
 
@@ -124,7 +126,7 @@ class BuildCache:
                 return None
             if record["key"] != self.chart_key(settings, spec, spec_digest, data):
                 return None
-            if self.chart_stamps(record["key"], list(record["stamps"])[1:]) != record["stamps"]:
+            if self.chart_stamps(self.chart_entry(record["key"]), list(record["stamps"])[1:]) != record["stamps"]:
                 return None
         except (KeyError, TypeError, ValueError, AttributeError, OSError):
             return None
@@ -136,27 +138,34 @@ class BuildCache:
     def chart_entry(self, key: str) -> Path:
         return self.folder / "charts" / key
 
-    def keep_chart(self, made: Path, key: str, alone: list[str]) -> bool:
-        """Move a chart's new entry (and its parts kept ``alone``: ENTRY.csv, ...) to its
-        key, in place of any entry left there."""
-        target = self.chart_entry(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in alone:
-                os.replace(f"{made}.{suffix}", f"{target}.{suffix}")
-            os.replace(made, target)
-        except OSError:
-            return False  # the entry stays in tmp/ for this build; the next one makes it again
-        return True
+    def keep_chart(self, made: Path, key: str, alone: list[str]) -> None:
+        """Keep a chart's new entry (and its parts kept ``alone``: ENTRY.csv, ...) under its
+        key once the build has succeeded (`close`): a failed build changes nothing here."""
+        self._pending.append((made, key, alone))
 
-    def chart_stamps(self, key: str, alone: list[str]) -> dict[str, list[int]]:
+    def chart_stamps(self, entry: Path, alone: list[str]) -> dict[str, list[int]]:
         """Size and mtime of a chart's files. The site hard-links the parts kept alone, so an
         edit made in place to a site file changes the part too: its stamp tells."""
         stamps = {}
         for suffix in ["", *alone]:
-            st = os.stat(f"{self.chart_entry(key)}{'.' + suffix if suffix else ''}")
+            st = os.stat(f"{entry}{'.' + suffix if suffix else ''}")
             stamps[suffix] = [st.st_size, st.st_mtime_ns]
         return stamps
+
+    def _commit(self) -> None:
+        """Move the entries this build made to their keys, in place of any left there."""
+        if self._pending:
+            (self.folder / "charts").mkdir(parents=True, exist_ok=True)
+        for made, key, alone in self._pending:
+            target = self.chart_entry(key)
+            try:
+                for suffix in alone:
+                    os.replace(f"{made}.{suffix}", f"{target}.{suffix}")
+                os.replace(made, target)
+            except OSError:  # then the next build makes it again
+                self.new_catalog["specs"] = {k: r for k, r in self.new_catalog["specs"].items()
+                                             if r["key"] != key}
+        self._pending = []
 
     # --- what was written where ------------------------------------------------------
 
@@ -190,11 +199,16 @@ class BuildCache:
         """Save what this build learnt (``keep``), or remove the folder if this build made it."""
         try:
             if keep:
+                self._commit()
                 self.save()
             elif not self.existed:
                 shutil.rmtree(self.folder, ignore_errors=True)
             else:
+                # A failed build leaves the cache as it found it, to the folder's mtime
+                # (tmp/ was made and removed in it).
                 shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+                with _quiet():
+                    os.utime(self.folder, ns=(time.time_ns(), self._mtime))
         finally:
             if self._lock is not None:
                 os.close(self._lock)

@@ -15,6 +15,8 @@ import numpy as np
 # A missing z cell as files write it; NaN in any spelling is a gap too.
 MISSING = frozenset({"", "NA", "NaN", "nan", "null"})
 NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+INTEGER = re.compile(r"[-+]?[0-9]+\Z")
+SAFE_INT = 2**53  # as load.SAFE_INT: beyond it a JavaScript number is no longer exact
 INFINITE = re.compile(r"[-+]?inf(?:inity)?\Z", re.I)
 
 
@@ -34,6 +36,8 @@ def cell_number(value: Any) -> float:
             raise NotANumber("is infinite; leave the cell empty for a gap")
         if not NUMBER.match(text):
             raise NotANumber("is not a number")
+        if INTEGER.match(text) and len(text) > 15 and abs(int(text)) > SAFE_INT:
+            raise NotANumber("is an integer beyond ±2^53 and would lose digits in JavaScript")
         number = float(text)
     elif isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise NotANumber("is not a number")

@@ -117,17 +117,14 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
             key = cache.chart_key(settings, name, before[path], data_digests)
             # A file written while this build read it: its chart is used now, but never
             # kept, and its key matches nothing later, so the next build makes it again.
-            kept = (before[path] is not None
-                    and not _changed_since(started, [path] + [project.root / d for d in data])
-                    and cache.keep_chart(Path(entry), key, _alone_names(blobs)))
-            if not kept:
-                charts[path] = ChartParts(_summary(path, summary), f"unkept-{os.urandom(16).hex()}",
-                                          Path(entry), blobs)
-                continue
-            record = {"key": key, "data": data, "summary": summary, "blobs": blobs,
-                      "stamps": cache.chart_stamps(key, _alone_names(blobs))}
-            cache.remember_chart(name, record)
-            charts[path] = _chart(cache, path, record)
+            if before[path] is None or _changed_since(started, [path] + [project.root / d for d in data]):
+                key = f"unkept-{os.urandom(16).hex()}"
+            else:
+                cache.keep_chart(Path(entry), key, _alone_names(blobs))
+                cache.remember_chart(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
+                                            "stamps": cache.chart_stamps(Path(entry), _alone_names(blobs))})
+            # this build uses the new entry where it is, in tmp/
+            charts[path] = ChartParts(_summary(path, summary), key, Path(entry), blobs)
     return [charts[p] for p in files if p in charts], errors
 
 

@@ -101,6 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors = []
     for path in files:
         try:
+            project.check_inside(path)
             check_spec(load_yaml(path), ctx)
         except HeatdocError as exc:
             errors.extend(exc.errors)

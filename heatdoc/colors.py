@@ -53,9 +53,94 @@ def resolve_scale(value: Any) -> list[list[Any]]:
     return [[float(stop), colour] for stop, colour in value]
 
 
+def stop_problems(stops: list[float]) -> list[tuple[int, str]]:
+    """(index, message) for each stop plotly.js would not take: it silently draws
+    its default scale unless stops run from 0 up to 1."""
+    out = []
+    if stops[0] != 0:
+        out.append((0, f"the first stop must be 0, not {stops[0]}"))
+    if stops[-1] != 1:
+        out.append((len(stops) - 1, f"the last stop must be 1, not {stops[-1]}"))
+    out += [(i, f"stop {stops[i]} comes after {stops[i - 1]}; stops must not decrease")
+            for i in range(1, len(stops)) if stops[i] < stops[i - 1]]
+    return out
+
+
 def _spaced(colours: list[str]) -> list[list[Any]]:
     last = len(colours) - 1
     return [[i / last, c] for i, c in enumerate(colours)]
+
+
+# --- colour strings ---------------------------------------------------------
+# The forms both plotly.js (culori in v4, tinycolor before) and plotly.py's
+# validator read the same way. Anything else is refused rather than left to
+# plotly.js, which draws an unknown colour as black and only warns in the console.
+COLOUR_FORMS = "a CSS colour name, #rgb, #rrggbb(aa), rgb(R, G, B) with 0-255 or %, or hsl(H, S%, L%)"
+_HEX = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})\Z")
+_NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"  # no '5.' (plotly.js), no exponent or '+' (plotly.py)
+_COLOUR_FUNCTION = re.compile(
+    rf"(?P<kind>rgba?|hsla?)\(\s*(?P<a>{_NUMBER}(?:%|deg)?)"
+    rf"(?:\s*,\s*(?P<b>{_NUMBER}%?)\s*,\s*(?P<c>{_NUMBER}%?)(?:\s*,\s*(?P<alpha>{_NUMBER}%?))?"
+    rf"|\s+(?P<b2>{_NUMBER}%?)\s+(?P<c2>{_NUMBER}%?)(?:\s*/\s*(?P<alpha2>{_NUMBER}%?))?)\s*\)\Z")
+
+
+def colour_problem(value: str) -> str | None:
+    """None if plotly.js and plotly.py both read ``value`` as the colour it looks
+    like, else a message that says why not."""
+    problem = _problem(value.strip().lower())
+    return None if problem is None else f"{value!r}{problem}"
+
+
+def _problem(text: str) -> str | None:
+    if text in _css_names() or _HEX.match(text):
+        return None
+    match = _COLOUR_FUNCTION.match(text)
+    if not match:
+        head = text.split("(", 1)[0].strip()
+        if head in ("hsv", "hsva", "hsb", "hwb", "lab", "lch", "oklab", "oklch", "color", "cmyk"):
+            return f": {head}() colours are not read alike by plotly.js and plotly.py; use {COLOUR_FORMS}"
+        if text == "transparent":
+            return ": plotly.py does not know 'transparent'; use rgba(0,0,0,0)"
+        return f" is not a colour{did_you_mean_colour(text)}; use {COLOUR_FORMS}"
+    kind, first = match["kind"], match["a"]
+    second, third = match["b"] or match["b2"], match["c"] or match["c2"]
+    alpha = match["alpha"] or match["alpha2"]
+    if alpha is not None and not _in_range(alpha, 1):
+        return f": alpha {alpha} is outside 0-1 (or 0%-100%)"
+    if kind.startswith("rgb"):
+        channels = [first, second, third]
+        if first.endswith("deg"):
+            return ": rgb() channels are numbers 0-255 or percentages, not angles"
+        plain = [float(c) for c in channels if not c.endswith("%")]
+        if 0 < len(plain) < 3:
+            return ": rgb() channels are all numbers 0-255 or all percentages, not a mix"
+        if len(plain) == 3 and all(0 <= c <= 1 for c in plain) and any(not c.is_integer() for c in plain):
+            scaled = ", ".join(str(round(c * 255)) for c in plain)
+            return f": rgb() channels run 0-255, not 0-1, so this is almost black; write rgb({scaled})"
+        bad = [c for c in channels if not _in_range(c, 255)]
+        return f": rgb() channel {bad[0]} is outside 0-255 (or 0%-100%)" if bad else None
+    if first.endswith("%") or first.startswith("-"):
+        return ": hsl() hue is an angle from 0 to 360 degrees"
+    if not second.endswith("%") or not third.endswith("%"):
+        return ": hsl() saturation and lightness are percentages: hsl(H, S%, L%)"
+    bad = [c for c in (second, third) if not _in_range(c, 100)]
+    return f": hsl() value {bad[0]} is outside 0%-100%" if bad else None
+
+
+def _in_range(text: str, top: float) -> bool:
+    # '-0' too: plotly.py's validator reads no sign
+    return not text.startswith("-") and float(text.rstrip("%")) <= (100 if text.endswith("%") else top)
+
+
+def did_you_mean_colour(text: str) -> str:
+    close = difflib.get_close_matches(text, _css_names(), n=1, cutoff=0.75)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _css_names() -> dict[str, str]:
+    from .colour_names import CSS_COLOURS  # the same 148 names plotly.py's validator knows
+
+    return CSS_COLOURS
 
 
 RGBA = tuple[float, float, float, float]

@@ -37,7 +37,7 @@ def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
     if spec.y is not None:
         trace["y"] = spec.y
     if spec.text is not None:
-        trace["text"] = spec.text
+        trace["text"] = _blank_gaps(spec.text, spec.z)
     if spec.layers:
         # Plotly wants customdata[row][col][layer]; layers are named in the spec.
         trace["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*spec.layers.values())]
@@ -52,7 +52,9 @@ def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
     for key in TRACE_KEYS:
         if key in opts:
             trace[key] = opts[key]
-    trace.update(opts.get("trace", {}))
+    if np.isnan(spec.z).any():
+        trace["hoverongaps"] = False  # a gap shows nothing, on hover too
+    _merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
 
     equal = opts.get("aspect", "equal") == "equal"
     xaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
@@ -102,6 +104,16 @@ def default_hover(spec: Spec) -> str:
     return hover + "<extra></extra>"
 
 
+def _blank_gaps(text: list[list[str]], z: np.ndarray) -> list[list[str]]:
+    """The text matrix with "" in the gaps of z: a gap shows no text (SPEC), but plotly.js
+    draws %{text} in a cell whose z is null."""
+    gaps = np.isnan(z)
+    if not gaps.any():
+        return text
+    return [["" if gap else cell for cell, gap in zip(row, gap_row)]
+            for row, gap_row in zip(text, gaps.tolist())]
+
+
 def _named_layers(template: str, names: list[str]) -> str:
     index = {name: i for i, name in enumerate(names)}
     return LAYER_REF.sub(lambda m: f"%{{customdata[{index[m.group(1)]}]"
@@ -124,8 +136,11 @@ def _plain_number(v: float) -> float | int:
 
 
 def _merge(into: dict, extra: dict) -> None:
+    """Deep-merge ``extra`` into ``into``. A nested dict is copied before it is written
+    to: it may be the spec's own option, which the next compile must find unchanged."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
+            into[key] = dict(into[key])
             _merge(into[key], value)
         else:
             into[key] = value

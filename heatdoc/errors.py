@@ -10,7 +10,7 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 
 @dataclass(frozen=True, order=True)
@@ -23,7 +23,14 @@ class SpecError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        line = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        # Keys and values come from strangers' files: one error stays one line, and
+        # no escape sequence reaches the terminal.
+        return line.translate(_VISIBLE)
+
+
+_VISIBLE = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {
+    9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def display_path(path: "os.PathLike[str] | str") -> str:
@@ -68,3 +75,18 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
         if word.lower() in lowered:
             close = [lowered[word.lower()]]
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def describe(value: Any) -> str:
+    """A value as a message names it: 'the number 5', "the text 'abc'", 'a list'."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}" + ("..." if len(value) > 40 else "")
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"

@@ -2,34 +2,38 @@
 
 Specs are read as YAML 1.2 (core schema) with libyaml doing the parsing. PyYAML's
 resolver follows YAML 1.1 (``no`` is False, ``010`` is octal, ``1:20`` is 80), so
-heatdoc asks libyaml only *whether* a scalar was plain or quoted and resolves plain
-scalars itself by the 1.2 core rules.
+heatdoc takes libyaml's events, notes only *whether* a scalar was plain or quoted,
+and resolves plain scalars itself by the 1.2 core rules.
+
+The node tree is built from the events by yaml_nodes.py, within limits of depth
+and alias growth.
 
 The composed node tree is kept beside the data: a line and column is only looked up
 when there is an error to report, so loading a valid spec pays nothing for it.
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import yaml
 
 from .errors import HeatdocError, SpecError, display_path
+from .yaml_nodes import PLAIN, QUOTED, ComposeError, Lines, compose, syntax_error
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
-MAX_DEPTH = 64
-MAX_ALIAS_GROWTH = 100_000  # nodes that aliases may add to a document
 SAFE_INT = 2**53  # beyond this a JavaScript number is no longer exact
 
 # Top-level keys whose list items are labels or cell text: kept as written, so
 # ``y: [2019, 007]`` gives the labels "2019" and "007", never numbers.
 TEXT_LISTS = frozenset({"x", "y", "tags", "text"})
 
-_PLAIN, _QUOTED = "heatdoc:plain", "heatdoc:quoted"
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
 }
@@ -40,15 +44,6 @@ _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
-
-
-class _Loader(yaml.CSafeLoader):
-    """libyaml's parser and composer; scalars are tagged only as plain or quoted."""
-
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
-        if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _QUOTED
-        return super().resolve(kind, value, implicit)
 
 
 @dataclass
@@ -64,25 +59,29 @@ class Document:
     def name(self) -> str:
         return display_path(self.path)
 
+    @cached_property
+    def where(self) -> "Lines":
+        return Lines(self.text)
+
     def position(self, keys: Sequence[str | int], *, of_key: bool = False) -> tuple[int, int]:
         """(line, col), 1-based, of the value at ``keys`` (or of its key), else of the
         nearest ancestor that exists."""
         node, line_col = self.node, (1, 1)
         if node is not None:
-            line_col = _mark(node)
+            line_col = self.where(node.start_mark)
         for i, k in enumerate(keys):
             if isinstance(node, yaml.MappingNode) and isinstance(k, str):
                 for knode, vnode in node.value:
                     if knode.value == k:
                         last = i == len(keys) - 1
-                        line_col = _mark(knode if (last and of_key) else vnode)
+                        line_col = self.where((knode if (last and of_key) else vnode).start_mark)
                         node = vnode
                         break
                 else:
                     break
             elif isinstance(node, yaml.SequenceNode) and isinstance(k, int) and 0 <= k < len(node.value):
                 node = node.value[k]
-                line_col = _mark(node)
+                line_col = self.where(node.start_mark)
             else:
                 break
         return line_col
@@ -92,10 +91,6 @@ class Document:
 
         line, col = self.position(keys, of_key=of_key)
         return SpecError(self.name, line, col, key_path(keys), message)
-
-
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
@@ -119,43 +114,49 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        line, col = _byte_line_col(raw, exc.start)
         raise fail(line, col, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise fail(line, 1, "the file contains a NUL character")
 
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        with _no_gc():
+            node = compose(text)
+    except ComposeError as exc:
+        raise fail(*Lines(text)(exc.mark), exc.message) from None
     except yaml.MarkedYAMLError as exc:
-        raise HeatdocError([_syntax_error(name, exc)]) from None
+        raise HeatdocError([syntax_error(name, exc, Lines(text))]) from None
+    except yaml.reader.ReaderError as exc:  # NUL, other control characters, U+FFFE
+        line, col = _byte_line_col(raw, exc.position)  # libyaml counts UTF-8 bytes
+        raise fail(line, col, f"the file contains the character U+{exc.character:04X}, "
+                              "which YAML does not allow") from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks
         raise fail(1, 1, f"YAML error: {exc}") from None
     if node is None:
         raise fail(1, 1, "the file is empty")
 
     doc = Document(path, None, text, node)
-    doc.data = _Converter(doc).convert(node)
+    with _no_gc():
+        doc.data = _Converter(doc).convert(node)
     return doc
 
 
-def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> SpecError:
-    problem = (exc.problem or "invalid YAML").strip()
-    mark = exc.problem_mark
-    # An unclosed quote or bracket is reported at the end of the file; the place
-    # a person needs is where it was opened.
-    if exc.context_mark is not None and ("end of stream" in problem or "but found" in problem):
-        if exc.context and ("quoted" in exc.context or "flow" in exc.context):
-            mark = exc.context_mark
-    if "expected a single document" in (exc.context or ""):
-        problem = "a spec file holds one YAML document; remove the '---' separator and what follows"
-    elif exc.context:
-        problem = f"{exc.context.strip()}: {problem}"
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = problem.replace("\t", "\\t")
-    return SpecError(name, line, col, "", f"YAML syntax error: {problem}")
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector: a big inline matrix is a million new objects, none
+    in a cycle, and the collector would walk them all again and again (2x slower)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _byte_line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``offset``."""
+    before = raw[:offset]
+    start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[start:].decode("utf-8", "replace")) + 1
 
 
 class _Converter:
@@ -168,15 +169,13 @@ class _Converter:
     def err(self, node: yaml.Node, message: str, keys: Sequence[str | int] = ()) -> None:
         from .errors import key_path
 
-        line, col = _mark(node)
+        line, col = self.doc.where(node.start_mark)
         self.errors.append(SpecError(self.doc.name, line, col, key_path(keys), message))
 
     def convert(self, root: yaml.Node) -> Any:
-        if "*" in self.doc.text:  # no alias without a '*'; most specs skip the walk
-            self._check_aliases(root)
-        if self.errors:
-            raise HeatdocError(self.errors)
         if not isinstance(root, yaml.MappingNode):
+            if not self._tag_allowed(root, ()):
+                raise HeatdocError(self.errors)
             self.err(root, "a spec is a mapping of keys (title: ..., z: ...) at the top level")
             raise HeatdocError(self.errors)
         data = self._node(root, (), False)
@@ -184,44 +183,16 @@ class _Converter:
             raise HeatdocError(self.errors)
         return data
 
-    def _check_aliases(self, root: yaml.Node) -> None:
-        """Aliases share nodes; count what they expand to before expanding anything,
-        so a few hundred bytes that unfold into gigabytes are refused at once."""
-        sizes: dict[int, int] = {}
-        unique = 0
-
-        def size(node: yaml.Node, depth: int) -> int:
-            nonlocal unique
-            key = id(node)
-            if key in sizes:
-                if sizes[key] < 0:
-                    self.err(node, "an alias refers to the node that contains it")
-                    return 1
-                return sizes[key]
-            if depth > MAX_DEPTH:
-                self.err(node, f"nested more than {MAX_DEPTH} levels deep")
-                sizes[key] = 1
-                return 1
-            sizes[key] = -1
-            unique += 1
-            total = 1
-            if isinstance(node, yaml.SequenceNode):
-                total += sum(size(n, depth + 1) for n in node.value)
-            elif isinstance(node, yaml.MappingNode):
-                total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
-            sizes[key] = total
-            return total
-
-        total = size(root, 0)
-        if not self.errors and total > unique + MAX_ALIAS_GROWTH:
-            self.err(root, f"aliases (*name) expand this file to {total:,} values; "
-                           f"at most {MAX_ALIAS_GROWTH:,} more than are written are allowed")
+    def _tag_allowed(self, node: yaml.Node, keys: tuple) -> bool:
+        tag = node.tag
+        if tag in (PLAIN, QUOTED) or tag in _STANDARD_TAGS:
+            return True
+        self.err(node, f"YAML tags such as {tag.replace('tag:yaml.org,2002:', '!!')} "
+                       "are not allowed in a spec", keys)
+        return False
 
     def _node(self, node: yaml.Node, keys: tuple, as_text: bool) -> Any:
-        tag = node.tag
-        if tag not in (_PLAIN, _QUOTED) and tag not in _STANDARD_TAGS:
-            self.err(node, f"YAML tags such as {tag.replace('tag:yaml.org,2002:', '!!')} "
-                           "are not allowed in a spec", keys)
+        if not self._tag_allowed(node, keys):
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, keys, as_text)
@@ -231,17 +202,21 @@ class _Converter:
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode) or (
-                knode.tag == _PLAIN and _plain_value(knode.value) is not _TEXT
-            ):
-                self.err(knode, "keys must be text; quote it if it is meant as text", keys)
+            if not self._tag_allowed(knode, keys):
+                continue
+            if not isinstance(knode, yaml.ScalarNode):
+                self.err(knode, "keys must be text, not a list or a mapping", keys)
+                continue
+            if knode.tag == PLAIN and _plain_value(knode.value) is not _TEXT:
+                self.err(knode, f"the key {knode.value or 'null'} is not text; quote it "
+                                f"(\"{knode.value}\") if it is meant as text", keys)
                 continue
             key = knode.value
-            if key == "<<" and knode.tag == _PLAIN:
+            if key == "<<" and knode.tag == PLAIN:
                 self.err(knode, "merge keys (<<) are not part of YAML 1.2; write the keys out", keys)
                 continue
             if key in first:
-                line = first[key].start_mark.line + 1
+                line = self.doc.where(first[key].start_mark)[0]
                 self.err(knode, f"duplicate key {key!r} (first defined at line {line})", keys + (key,))
                 continue
             first[key] = knode
@@ -250,7 +225,7 @@ class _Converter:
 
     def _scalar(self, node: yaml.ScalarNode, keys: tuple, as_text: bool) -> Any:
         value = node.value
-        if node.tag == _QUOTED or node.tag.endswith(":str"):
+        if node.tag == QUOTED or node.tag.endswith(":str"):
             return value
         if as_text:
             return None if _NULL.match(value) else value
@@ -260,14 +235,21 @@ class _Converter:
         if resolved is _INFINITY:
             self.err(node, f"{value} is infinite; JavaScript cannot draw it (use null for a gap)", keys)
             return None
+        if resolved is _OVERFLOW:
+            self.err(node, f"{_clip(value)} is too large for a number (beyond ±1.8e308)", keys)
+            return None
         if resolved is _TOO_BIG:
-            self.err(node, f"the integer {value[:20]}{'...' if len(value) > 20 else ''} is beyond "
+            self.err(node, f"the integer {_clip(value)} is beyond "
                            "±2^53 and would lose digits in JavaScript", keys)
             return None
         return resolved
 
 
-_TEXT, _INFINITY, _TOO_BIG = object(), object(), object()
+_TEXT, _INFINITY, _OVERFLOW, _TOO_BIG = object(), object(), object(), object()
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= 20 else f"{value[:20]}... ({len(value):,} characters)"
 
 
 def _plain_value(value: str) -> Any:
@@ -281,10 +263,8 @@ def _plain_value(value: str) -> Any:
                     return _TOO_BIG
                 number = int(value)
                 return _TOO_BIG if abs(number) > SAFE_INT else number
-            if len(value) > 400:
-                return _TOO_BIG
-            number = float(value)
-            return _INFINITY if math.isinf(number) else number
+            number = float(value)  # linear in the digits, unlike int()
+            return _OVERFLOW if math.isinf(number) else number
     if _NULL.match(value):
         return None
     if value in _BOOL:

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
 from typing import TYPE_CHECKING
 
 from .errors import HeatdocError, SpecError
@@ -104,9 +103,9 @@ def section_title(key: str, project: Project) -> str:
 def plan_site(project: Project, specs: list[Spec]) -> SitePlan:
     """Place every spec; raise HeatdocError (naming both specs) on colliding paths."""
     sections: dict[str, Section] = {}
-    specs_dir = project.specs_dir.resolve()
     for spec in specs:
-        rel = PurePosixPath(_inside(Path(spec.path), specs_dir).as_posix())
+        # the path in specs/, not where a symbolic link leads: a page mirrors the spec's name
+        rel = PurePosixPath(Path(spec.path).relative_to(project.specs_dir).as_posix())
         key = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
         if key not in sections:
             folder = "/".join(slug(part) for part in key.split("/")) if key else ""
@@ -142,18 +141,9 @@ def _chart_order(chart: Chart) -> tuple:
 
 def _shown(spec: Spec, project: Project) -> str:
     try:
-        return _inside(Path(spec.path), project.root).as_posix()
+        return Path(spec.path).relative_to(project.root).as_posix()
     except ValueError:
         return str(spec.path)
-
-
-def _inside(path: Path, folder: Path) -> Path:
-    """``path`` relative to the resolved ``folder``: read off the path when it is plainly
-    inside (a spec found under the specs folder), else after resolving its links (a
-    system call per part of the path, which a big project would pay a thousand times)."""
-    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(folder):
-        return path.relative_to(folder)
-    return path.resolve().relative_to(folder)
 
 
 def _check_collisions(plan: SitePlan) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import HeatdocError
+from .errors import HeatdocError, SpecError, display_path
 from .schema import SITE_SCHEMA, defaults
 
 SETTINGS_FILE = "heatdoc.yaml"
@@ -31,13 +31,27 @@ class Project:
     def spec_files(self, paths: list[Path] | None = None) -> list[Path]:
         """Spec files under ``paths`` (files or folders), default the specs folder; sorted."""
         found: list[Path] = []
+        settings, output = (self.root / SETTINGS_FILE).resolve(), self.output_dir.resolve()
         for p in paths or [self.specs_dir]:
             if p.is_dir():
+                # a folder given by hand may be the project itself: its settings file and
+                # its built site are not specs
                 found.extend(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
-                             and not any(part.startswith(".") for part in q.relative_to(p).parts))
+                             and not any(part.startswith(".") for part in q.relative_to(p).parts)
+                             and q.resolve() != settings and not q.resolve().is_relative_to(output))
             else:
                 found.append(p)
         return sorted(set(found))
+
+    def check_inside(self, spec_file: Path) -> None:
+        """Raise HeatdocError when a spec file is a symbolic link (or lies in a linked
+        folder) that leads out of the project: its page would publish a file of the
+        building machine, and the spec may read only data inside the project."""
+        real = spec_file.resolve()
+        if not real.is_relative_to(self.root):
+            raise HeatdocError([SpecError(display_path(spec_file), 1, 1, "", (
+                f"the spec file leads outside the project folder {self.root} (to {real}); "
+                "heatdoc reads only files inside the project"))])
 
 
 def find_root(start: Path) -> Path:

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .cells import MISSING, NotANumber, cell_number
+from .cells import MISSING, SAFE_INT, NotANumber, cell_number
 
 FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
@@ -120,8 +120,11 @@ def read_delimited_numbers(path: Path, delimiter: str, labels: bool
     """A wide table of numbers: (x labels, y labels, cells). pandas' C parser turns the
     fields straight into float64, so a big matrix never exists as Python strings; a
     file it is unsure of goes through `scan_numbers`, which also names the bad cell."""
-    fast = _parsed_numbers(path, delimiter, labels)
-    x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
+    try:
+        fast = _parsed_numbers(path, delimiter, labels)
+        x, y, cells = fast if fast is not None else scan_numbers(path, delimiter, labels)
+    except OSError as exc:  # no permission, an I/O error: as read_table reports it
+        raise ReadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     if labels and not cells.shape[1]:
         raise only_labels(path.name)
     return x, y, cells
@@ -159,6 +162,8 @@ def _parsed_numbers(path: Path, delimiter: str, labels: bool
         cells[:, j - skip] = frame[j].to_numpy(dtype=np.float64)
     del frame
     if np.isinf(cells).any():  # written as inf, or too big: the scan names the cell
+        return None
+    if (np.abs(cells) >= SAFE_INT).any():  # maybe an integer JavaScript cannot hold: the scan decides
         return None
     # pandas fills a short row with gaps instead of refusing it; a row whose last cell
     # is a gap may be one, so the row lengths are checked then

@@ -27,7 +27,7 @@ from . import pages as P
 from .assets import TEMPLATE_JS, THEME_DIR, PlotlyJs, plotly_js, template_js, theme_assets
 from .cache import digest_of
 from .charts import PART_FILES, ChartParts
-from .errors import HeatdocError, SpecError
+from .errors import HeatdocError, SpecError, display_path
 from .jsonout import dumps_bytes, script_json
 from .project import Project
 from .reference import KeyGroup, reference_groups, scale_names
@@ -132,13 +132,32 @@ def environment(templates: Path | None) -> jinja2.Environment:
     """The project's templates folder (if any) first, then the default theme."""
     folders = [str(templates)] if templates is not None and templates.is_dir() else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders + [str(THEME_DIR)]),
+        loader=_Loader(folders + [str(THEME_DIR)]),
         autoescape=True,  # every template, whatever its name: spec text is never markup
         undefined=jinja2.StrictUndefined,  # a misspelt field in an override is an error, not ""
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
     )
     env.filters["url"] = _url
     return env
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Templates from their folders, but never through a symbolic link that leads out of
+    one: like a theme asset (assets.theme_assets), such a template could put any file of
+    the building machine into every page. Checked before the file is opened."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if os.path.isfile(path):  # the one FileSystemLoader will read
+                real = Path(path).resolve()
+                if not real.is_relative_to(Path(folder).resolve()):
+                    raise HeatdocError([SpecError(display_path(path), 1, 1, "", (
+                        f"the template leads outside its folder {folder} (to {real}); heatdoc "
+                        "reads only files inside the project"))])
+                break
+        return super().get_source(environment, template)
 
 
 @jinja2.pass_context

@@ -9,6 +9,7 @@ read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
 """
 from __future__ import annotations
 
+import errno
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
     if isinstance(source, list):
         matrix = _inline(doc, keys, source, kind)
     elif "random" in source:
+        _check_size(doc, keys, *source["shape"], ctx)  # before a huge shape is generated
         matrix = _random(source)
     else:
         try:
@@ -81,10 +83,14 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
             at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
+    _check_size(doc, keys, rows, cols, ctx)
+    return matrix
+
+
+def _check_size(doc: Document, keys: tuple, rows: int, cols: int, ctx: ReadContext) -> None:
     if rows * cols > ctx.max_cells:
         raise HeatdocError([doc.error(keys, f"the matrix has {rows:,} x {cols:,} = {rows * cols:,} cells, "
                                             f"more than max_cells ({ctx.max_cells:,})")])
-    return matrix
 
 
 def _inline(doc: Document, keys: tuple, rows: list, kind: Kind) -> Matrix:
@@ -135,13 +141,21 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
         raise refuse(f"{value!r} is an absolute path; use a path relative to the spec")
     path = (doc.path.parent / value)
     root_real = root.resolve()
-    real = path.resolve()  # follows symlinks: one that leads out is caught here
-    if not real.is_relative_to(root_real):
-        raise refuse(f"{value!r} leads outside the project folder {root_real}")
-    if not real.exists():
-        raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
-    if not real.is_file():
-        raise refuse(f"{value!r} is not a file")
+    shown = value if len(value) <= 80 else value[:60] + "…"
+    try:
+        real = path.resolve()  # follows symlinks: one that leads out is caught here
+        if not real.is_relative_to(root_real):
+            raise refuse(f"{value!r} leads outside the project folder {root_real}")
+        if not real.exists():
+            raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
+        if not real.is_file():  # a folder, a FIFO or a device: nothing a build may wait on
+            raise refuse(f"{value!r} is not a file")
+    except RuntimeError:  # Python < 3.13 reports a symbolic link loop so
+        raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
+    except OSError as exc:  # a name too long, a loop (Python >= 3.13), no permission
+        if exc.errno == errno.ELOOP:
+            raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
+        raise refuse(f"cannot open {shown!r}: {exc.strerror or exc}") from None
     return real
 
 

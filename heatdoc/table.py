@@ -3,9 +3,8 @@ chart's text alternative (what a screen reader, a search engine or a page withou
 JavaScript gets instead of the picture)."""
 from __future__ import annotations
 
-import csv
-import io
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -13,6 +12,9 @@ import numpy as np
 import orjson
 
 from .spec import Spec
+
+_FORMULA_START = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 # Beyond this many cells a table is too long to read; the page offers the CSV instead.
 TABLE_MAX_CELLS = 2_500
@@ -43,27 +45,24 @@ def labels(spec: Spec) -> tuple[list[str], list[str]]:
 
 def matrix_csv(spec: Spec) -> bytes:
     """z with its labels: the header row holds the x labels, the first column the y labels;
-    a missing cell is an empty field."""
+    a missing cell is an empty field. Labels are made inert for spreadsheets (`inert`)."""
     return b"".join(matrix_csv_chunks(spec))
 
 
 def matrix_csv_chunks(spec: Spec) -> Iterator[bytes]:
     """`matrix_csv` a row at a time (the CSV of a big matrix is several times its bytes)."""
     x, y = labels(spec)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["", *x])
-    head = out.getvalue().encode("utf-8")
-    # Numbers never need quotes; a label may: the csv module quotes each label alone.
-    quoted = []
-    for label in y:
-        out.seek(0)
-        out.truncate()
-        writer.writerow([label, ""])
-        quoted.append(out.getvalue()[:-1].encode("utf-8"))
-    yield head
-    for label, row in zip(quoted, _exact_rows(spec.z)):
-        yield label + row + b"\n"
+    yield _csv_line(["", *map(inert, x)]).encode("utf-8")
+    for label, row in zip(y, _exact_rows(spec.z)):
+        # numbers never need quotes: only the label goes through _csv_line
+        yield _csv_line([inert(label)])[:-1].encode("utf-8") + b"," + row + b"\n"
+
+
+def _csv_line(fields: list[str]) -> str:
+    # RFC 4180 quoting, by hand: csv.writer with "\n" line ends leaves a lone "\r" in a
+    # label unquoted, and spreadsheets read that as the end of the row
+    return ",".join('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f
+                    for f in fields) + "\n"
 
 
 def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
@@ -85,6 +84,20 @@ def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
                 cells[j] = b"" if math.isnan(v) else _exact(v).encode("ascii")
             text = b",".join(cells)
         yield text
+
+
+def inert(label: str) -> str:
+    """A label as a CSV field that a spreadsheet shows as text, never runs as a formula.
+
+    Excel, LibreOffice and Google Sheets treat a field starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)``, ``-1+cmd|...``):
+    such a label gets a leading ``'``, as OWASP advises. A label that is a plain number
+    (``-5``, ``+0.5``, ``-1e3``) stays as it is, so numeric labels keep their value. The
+    z values are numbers and are written as such.
+    """
+    if label[:1] in _FORMULA_START and not _NUMBER.fullmatch(label):
+        return "'" + label
+    return label
 
 
 def data_table(spec: Spec) -> DataTable | None:

@@ -36,11 +36,12 @@ def unchanged_site(project_dir: Path, out: Path | None) -> dict[str, Any] | None
     if not cache.existed:
         return None
     try:
-        return _unchanged(cache, root, out)
+        record = _unchanged(cache, root, out)
     except (KeyError, TypeError, ValueError, AttributeError, OSError):
         return None
-    finally:
+    if record is not None:  # nothing to do, done: the digests it read again are worth keeping
         cache.save_digests()
+    return record
 
 
 def _unchanged(cache: BuildCache, root: Path, out: Path | None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from . import colors
-from .errors import HeatdocError, SpecError, did_you_mean
+from .errors import HeatdocError, SpecError, describe, did_you_mean
 from .load import Document
 from .schema import SPEC_SCHEMA
 from .sources import Matrix, ReadContext, read_matrix
@@ -21,8 +21,9 @@ from .spec import Spec
 
 # %{customdata.NAME} and %{customdata.NAME:format}
 LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
-# d3-format's own grammar (d3-format/src/formatSpecifier.js)
-D3_FORMAT = re.compile(r"(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?\Z", re.I)
+# d3-format's own grammar (d3-format/src/formatSpecifier.js), with only the types
+# d3 knows: d3 reads any other letter as "g" and plotly.js would format silently.
+D3_FORMAT = re.compile(r"(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([efgrs%pbodxXcn])?\Z")
 TEMPLATE_FIELD = re.compile(r"%\{([^}:|]*)(?::([^}]*))?")
 
 
@@ -48,6 +49,8 @@ def schema_errors(doc: Document, schema: dict | None = None) -> list[SpecError]:
     return out
 
 
+MATRIX_KEYS = ("z", "text", "customdata")
+PLOTLY_KEYS = ("layout", "trace", "xaxis", "yaxis", "colorbar")  # checked by plotly_check
 _CELL_TYPES = (int, float, str, bool, type(None))
 
 
@@ -78,7 +81,7 @@ def _without_plain_rows(data: Any) -> Any:
 
 def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
     keys = tuple(error.absolute_path)
-    kind, instance, schema = error.validator, error.instance, error.schema
+    kind, instance, schema, limit = error.validator, error.instance, error.schema, error.validator_value
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = list(schema.get("properties", {}))
         for name in instance:
@@ -88,78 +91,126 @@ def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
                 yield doc.error(keys + (name,), f"{what} {name!r}{hint}", of_key=True)
         return
     if kind == "required":
-        for name in error.validator_value:
+        for name in limit:
             if name not in instance:
                 yield doc.error(keys, f"missing required key {name!r}")
         return
     if kind in ("anyOf", "oneOf"):
-        branch = _best_branch(error)
-        if branch:
-            for sub in branch:
-                yield from _translate(doc, sub)
-            return
-        yield doc.error(keys, f"{_describe(instance)} is not {_expected(schema)}")
+        yield from _alternatives(doc, error, keys)
         return
     if kind == "type":
-        wanted = error.validator_value
-        wanted = " or ".join(map(_article, wanted)) if isinstance(wanted, list) else _article(wanted)
-        yield doc.error(keys, f"expected {wanted}, got {_describe(instance)}")
+        wanted = limit if isinstance(limit, list) else [limit]
+        if keys and keys[0] in MATRIX_KEYS and isinstance(instance, (list, dict)) and "array" not in wanted:
+            yield doc.error(keys, f"a cell is one number, text or null, not {describe(instance)}: "
+                                  "a matrix has two levels, a list of rows of cells")
+            return
+        expected = " or ".join(dict.fromkeys(_article(w) for w in wanted))
+        yield doc.error(keys, f"expected {expected}, got {describe(instance)}")
         return
     if kind == "enum":
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in limit]
         hint = did_you_mean(str(instance), options) if isinstance(instance, str) else ""
         yield doc.error(keys, f"{instance!r} is not one of {', '.join(options)}{hint}")
         return
-    if kind == "propertyNames":
-        yield doc.error(keys + (instance,) if isinstance(instance, str) else keys,
-                        f"{instance!r} is not a valid name: use letters, digits and _", of_key=True)
+    if "propertyNames" in error.schema_path:  # a customdata layer name
+        yield doc.error(keys + (instance,), f"{instance!r} is not a valid layer name: use letters, "
+                                            "digits and _, not starting with a digit", of_key=True)
         return
-    yield doc.error(keys, error.message)
+    if kind in ("minItems", "minLength") and limit == 1:
+        yield doc.error(keys, "must not be empty")
+        return
+    if kind == "minItems":
+        yield doc.error(keys, f"needs at least {limit} items, has {len(instance)}")
+        return
+    if kind == "maxItems":
+        yield doc.error(keys, f"has {len(instance)} items; at most {limit} are allowed")
+        return
+    if kind == "uniqueItems":
+        seen: set = set()
+        for i, item in enumerate(instance):
+            if repr(item) in seen:
+                yield doc.error(keys + (i,), f"{item!r} is already in the list")
+            seen.add(repr(item))
+        return
+    bounds = {"minimum": "at least", "maximum": "at most",
+              "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+    if kind in bounds:
+        yield doc.error(keys, f"must be {bounds[kind]} {limit}, got {instance}")
+        return
+    message = error.message
+    yield doc.error(keys, message if len(message) <= 200 else message[:200] + "...")
+
+
+def _alternatives(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError]:
+    """anyOf/oneOf: the errors of the branch the user meant, never "is not valid
+    under any of the given schemas"."""
+    instance, schema = error.instance, error.schema
+    if _is_matrix(schema) and isinstance(instance, list) and instance \
+            and not any(isinstance(row, list) for row in instance):
+        yield doc.error(keys, "a matrix is a list of rows: write [[1, 2, 3]] for a single row")
+        return
+    branch = _best_branch(error)
+    if branch:
+        for sub in branch:
+            yield from _translate(doc, sub)
+        return
+    if isinstance(instance, dict):
+        # No branch fits: a mistyped key (fiel: data.csv) is the likeliest reason.
+        known = {name for sub in error.context if not sub.relative_path
+                 for name in sub.schema.get("properties", {})}
+        unknown = [name for name in instance if name not in known]
+        for name in unknown:
+            yield doc.error(keys + (name,), f"unknown key {name!r}{did_you_mean(name, sorted(known))}",
+                            of_key=True)
+        if unknown:
+            return
+    yield doc.error(keys, f"expected {_expected(schema)}; got {describe(instance)}")
 
 
 def _best_branch(error: Any) -> list | None:
-    """The errors of the alternative the user most plausibly meant: one whose type
-    matched at the top, with its errors deepest. None when no branch fits at all."""
+    """The errors of the alternative the user most plausibly meant, or None when
+    no branch fits at all (its type differs at the top, or it lacks every key
+    it requires).
+
+    Branches are ranked by how deep their shape matched the value (the depth of
+    their shallowest type error), then by their deepest error, then by fewer
+    errors: ``colorscale: [red]`` is a too-short list of colours, not a list of
+    [stop, colour] pairs whose first pair is wrong."""
     branches: dict[int, list] = {}
     for sub in error.context:
         branches.setdefault(sub.schema_path[0], []).append(sub)
-    fitting = []
+    best, best_rank = None, None
     for errs in branches.values():
-        if any(not e.relative_path and e.validator in ("type", "required") for e in errs):
+        top = [e for e in errs if not e.relative_path]
+        if any(e.validator == "type" for e in top):
             continue
-        fitting.append(errs)
-    if not fitting:
-        return None
-    return max(fitting, key=lambda errs: (max(len(e.relative_path) for e in errs), -len(errs)))
+        required = [name for e in top if e.validator == "required" for name in e.validator_value]
+        if required and isinstance(error.instance, dict) and not any(k in error.instance for k in required):
+            continue
+        fit = min((len(e.relative_path) for e in errs if e.validator == "type"), default=1_000)
+        rank = (fit, max(len(e.relative_path) for e in errs), -len(errs))
+        if best_rank is None or rank > best_rank:
+            best, best_rank = errs, rank
+    return best
+
+
+def _is_matrix(schema: dict) -> bool:
+    return any(b.get("$ref", "").endswith("/rows") for b in schema.get("anyOf", []))
 
 
 def _expected(schema: dict) -> str:
-    refs = [b.get("$ref", "").rsplit("/", 1)[-1] for b in schema.get("anyOf", [])]
-    if "rows" in refs:
+    if _is_matrix(schema):
         return ("a matrix: inline rows ([[1, 2], [3, 4]]), {file: PATH}, "
                 "{sql: QUERY, database: PATH} or {random: normal, shape: [ROWS, COLS]}")
     if schema.get("description"):
-        return "valid here: " + schema["description"].split(".")[0].lower()
-    return "valid here"
+        first = schema["description"].split(". ")[0].rstrip(".")
+        return first[0].lower() + first[1:]
+    return "another kind of value"
 
 
 def _article(word: str) -> str:
     return {"object": "a mapping", "array": "a list", "string": "text", "integer": "an integer",
             "number": "a number", "boolean": "true or false", "null": "null"}.get(word, word)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value[:40]!r}"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
 
 
 def check_spec(doc: Document, ctx: ReadContext) -> Spec:
@@ -192,20 +243,22 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
         if "y" not in refused:
             y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
 
+    checked = {k: v for k, v in data.items() if k not in refused}
     if "customdata" not in refused:
-        errors.extend(_template_errors(doc, {k: v for k, v in data.items() if k not in refused}, list(layers)))
-    if usable("colorscale") and isinstance(data["colorscale"], str):
-        message = colors.unknown_scale_message(data["colorscale"])
-        if message:
-            errors.append(doc.error(("colorscale",), message))
-    for key in ("layout", "trace", "xaxis", "yaxis", "colorbar"):
-        if usable(key) and data[key]:
-            from . import plotly_check
+        errors.extend(_template_errors(doc, checked, list(layers)))
+    errors.extend(_colour_errors(doc, checked))
+    plotly_keys = [key for key in PLOTLY_KEYS if checked.get(key)]
+    for key in plotly_keys:
+        from . import plotly_check
 
-            for keys, message, at_key in plotly_check.check(key, data[key]):
-                errors.append(doc.error(keys, message, of_key=at_key))
+        for keys, message, at_key in plotly_check.check(key, data[key]):
+            errors.append(doc.error(keys, message, of_key=at_key))
     if errors:
         raise HeatdocError(errors)
+    if plotly_keys:
+        from . import plotly_check
+
+        data = {**data, **{key: plotly_check.expand(key, data[key]) for key in plotly_keys}}
 
     assert z is not None
     return Spec(
@@ -217,6 +270,28 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
         options={k: v for k, v in data.items()
                  if k not in ("title", "description", "tags", "order", "z", "text", "customdata", "x", "y")},
     )
+
+
+def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
+    scale = data.get("colorscale")
+    if isinstance(scale, str):
+        message = colors.unknown_scale_message(scale)
+        if message:
+            yield doc.error(("colorscale",), message)
+    elif isinstance(scale, list):
+        pairs = isinstance(scale[0], list)
+        for i, item in enumerate(scale):
+            problem = colors.colour_problem(item[1] if pairs else item)
+            if problem:
+                yield doc.error(("colorscale", i, 1) if pairs else ("colorscale", i), problem)
+        if pairs:
+            for i, message in colors.stop_problems([stop for stop, _ in scale]):
+                yield doc.error(("colorscale", i, 0), message)
+    colour = data.get("textfont", {}).get("color")
+    if isinstance(colour, str):
+        problem = colors.colour_problem(colour)
+        if problem:
+            yield doc.error(("textfont", "color"), problem)
 
 
 def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
@@ -233,6 +308,7 @@ def _labels(doc: Document, axis: str, given: list | None, from_source: list[str]
     labels = given if given is not None else from_source
     if labels is None:
         return None
+    labels = ["" if label is None else str(label) for label in labels]  # `~` is an empty label
     what = "columns" if axis == "x" else "rows"
     if len(labels) != count:
         errors.append(doc.error((axis,), f"{len(labels)} labels for {count} {what} of z"))
@@ -243,7 +319,7 @@ def _labels(doc: Document, axis: str, given: list | None, from_source: list[str]
             errors.append(doc.error(where, f"duplicate label {label!r} (also at position {seen[label]}); "
                                            "Plotly would draw both in one place"))
         seen.setdefault(label, i)
-    return [str(label) for label in labels]
+    return labels
 
 
 def _template_errors(doc: Document, data: dict, layer_names: list[str]) -> Iterable[SpecError]:

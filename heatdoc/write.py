@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -164,21 +165,36 @@ def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = N
         # again under the lock: another build may have changed the folder since the check
         _check_marker(out)
         _remove_leftovers(out)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.heatdoc-new-", dir=out.parent))
+        # named before it is made, inside the try: a Ctrl-C just after the folder appears
+        # still removes it (mkdtemp's name is only known once it has returned)
+        stage = out.parent / f".{out.name}.heatdoc-new-{secrets.token_hex(4)}"
         old = None
         try:
+            # the umask's mode, as any folder a build tool makes: a web server running as
+            # another user must be able to read the site
+            os.mkdir(stage)
             try:
                 report = _fill(stage, out, files, previous or {})
             finally:
                 _small_file.cache_clear()
             old = _swap(stage, out)
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            _remove(stage)
             raise
         finally:
             if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
     return report
+
+
+def _remove(folder: Path) -> None:
+    """Remove a staging folder; a Ctrl-C that lands during the removal is held until the
+    folder is gone, so no half-removed copy of a site is left beside the output."""
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 WRITER_THREADS = 4  # creating a file mostly waits on the disk, with the GIL released
@@ -197,6 +213,11 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
             folders.add(folder)
     # Plain strings, not Path objects: this runs once per file of the site.
     stage_dir, previous_dir = str(stage), str(previous)
+    base = os.path.realpath(previous)
+    # a folder link planted in the previous site leads elsewhere: a file there is neither
+    # compared (read) nor hard-linked into the new site
+    plain = {folder: os.path.realpath(os.path.join(previous_dir, folder)) == os.path.normpath(os.path.join(base, folder))
+             for folder in folders}
 
     def place(rel: str) -> tuple[bool, list]:
         """Put one file in the stage: (was it written, its manifest entry)."""
@@ -205,7 +226,8 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
         data = files[rel]
         identity = data.identity if isinstance(data, (Later, Part)) else None
         wrote = True
-        if identity is not None and _still(old, known.get(rel), identity):
+        reusable = plain[os.path.dirname(rel)]
+        if reusable and identity is not None and _still(old, known.get(rel), identity):
             _reuse(old, target)
             wrote = False
         elif isinstance(data, Later) and data.chunks is not None:
@@ -213,7 +235,7 @@ def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list])
         else:
             if isinstance(data, Later):
                 data = data.make()
-            if _same(old, data):
+            if reusable and _same(old, data):
                 _reuse(old, target)
                 wrote = False
             else:

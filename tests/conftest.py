@@ -1,6 +1,7 @@
 """Shared test fixtures: run the CLI as a user does, and make small projects."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,10 +12,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`heatdoc ARGS` in a new process, as a user runs it."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A browser test without Chromium is skipped, or fails where HEATDOC_REQUIRE_BROWSER=1 (CI)."""
+    if item.get_closest_marker("browser"):
+        from browser_helpers import browser_missing, unavailable
+
+        reason = browser_missing()
+        if reason:
+            unavailable(reason)
+
+
+def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`heatdoc ARGS` in a new process, as a user runs it (``env``: variables to set)."""
     return subprocess.run([sys.executable, "-m", "heatdoc", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **env} if env else None)
 
 
 @pytest.fixture

@@ -144,3 +144,22 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 def leftovers(parent: Path) -> list[str]:
     """Staging folders a build left behind (the build cache is not one)."""
     return sorted(name for name in os.listdir(parent) if ".heatdoc-" in name and name != ".heatdoc-cache")
+
+
+def tree_state(folder: Path) -> dict[str, tuple]:
+    """Everything under ``folder`` (itself included): each entry's kind, its bytes or link
+    target, and its mtime; a folder's mtime changes when anything is created in it,
+    even if it is removed again. Two equal states mean nothing was touched."""
+    out = {}
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        st = os.lstat(path)
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = ("link", os.readlink(path), st.st_mtime_ns)
+        elif path.is_dir():
+            out[rel] = ("folder", None, st.st_mtime_ns)
+        elif path.is_file():
+            out[rel] = ("file", path.read_bytes(), st.st_mtime_ns)
+        else:
+            out[rel] = ("other", None, st.st_mtime_ns)
+    return out

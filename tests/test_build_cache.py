@@ -209,21 +209,25 @@ def _scramble(path: Path) -> None:
     path.write_bytes(data[::-1])
 
 
-def test_a_failed_first_build_leaves_no_cache_and_a_later_one_keeps_the_valid_charts(project, made):
+def test_a_failed_build_leaves_the_cache_as_it_was(project, made):
     bad = project / "specs/alpha/bad.yaml"
     bad.write_text("title: Bad\nz: [[1, 2], [3]]\n")
     with pytest.raises(HeatdocError):
         build_site(project, quiet=True)
-    assert not (project / CACHE_DIR).exists()
+    assert not (project / CACHE_DIR).exists()  # a first build that failed made none
     bad.unlink()
     build_site(project, quiet=True)
+    cache = {p: p.read_bytes() for p in (project / CACHE_DIR).rglob("*") if p.is_file()}
     bad.write_text("title: Bad\nz: [[1, 2], [3]]\n")
+    (project / "specs/alpha/two.yaml").write_text("title: Two, changed\nz: [[2]]\n")
+    age(project)
     with pytest.raises(HeatdocError):
         build_site(project, quiet=True)
+    assert {p: p.read_bytes() for p in (project / CACHE_DIR).rglob("*") if p.is_file()} == cache
     bad.unlink()
     made.clear()
     build_site(project, quiet=True)
-    assert made == []
+    assert made == ["two.yaml"]  # what the last good build kept is still there
 
 
 def test_a_parallel_build_is_byte_identical_to_a_serial_one(project, tmp_path, monkeypatch):

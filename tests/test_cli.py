@@ -99,3 +99,23 @@ def test_help_imports_neither_pandas_nor_plotly():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+def test_validate_a_project_folder_skips_its_settings_and_site(make_project):
+    root = make_project({"specs/a.yaml": "title: A\nz: [[1]]\n", "site/stray.yaml": "not: a spec\n"})
+    r = run_heatdoc("validate", ".", cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "1 spec valid"
+
+
+def test_the_built_site_is_readable_by_others(make_project):
+    import os
+    import stat
+
+    root = make_project({"specs/a.yaml": "title: A\nz: [[1]]\n"})
+    old = os.umask(0o022)
+    try:
+        assert run_heatdoc("build", cwd=root).returncode == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((root / "site").stat().st_mode) == 0o755

@@ -97,8 +97,21 @@ def test_labels_are_text_and_category_axes(compile_yaml):
     assert fig["layout"]["xaxis"]["type"] == "category"
 
 
-def test_gaps_are_null(compile_yaml):
-    assert trace_of(compile_yaml("title: t\nz: [[1, null, .nan]]\n"))["z"] == [[1, None, None]]
+def test_gaps_are_null_and_have_no_hover(compile_yaml):
+    t = trace_of(compile_yaml("title: t\nz: [[1, null, .nan]]\n"))
+    assert t["z"] == [[1, None, None]] and t["hoverongaps"] is False
+    assert "hoverongaps" not in trace_of(compile_yaml("title: t\nz: [[1]]\n"))
+
+
+def test_trace_passthrough_adds_to_nested_keys(compile_yaml):
+    t = trace_of(compile_yaml("title: t\nz: [[1]]\ncolorbar: {title: {text: units}}\ntrace: {colorbar: {len: 0.5}}\n"))
+    assert t["colorbar"] == {"title": {"text": "units"}, "len": 0.5}
+
+
+def test_a_gap_has_no_text(compile_yaml):
+    # plotly.js draws %{text} even where z is null; a gap shows nothing (test_browser sees it)
+    t = trace_of(compile_yaml("title: t\nz: [[1, null], [.nan, 4]]\ntext: [[a, b], [c, d]]\n"))
+    assert t["text"] == [["a", ""], ["", "d"]]
 
 
 def test_big_matrices_travel_as_typed_arrays(compile_yaml):
@@ -134,3 +147,13 @@ def test_python_api_returns_a_plotly_figure():
     spec = heatdoc.load_spec(ROOT / "specs" / "plotly-express" / "basic.yaml")
     assert spec.title == "Basic annotated heatmap" and spec.shape == (5, 5)
     assert isinstance(heatdoc.figure(spec), go.Figure)
+
+
+def test_compiling_twice_gives_the_same_figure_and_leaves_the_spec_alone(make_project):
+    root = make_project({"specs/s.yaml": "title: t\nz: [[1]]\ncolorbar: {title: {text: u}}\n"
+                                          "trace: {colorbar: {len: 0.5}}\nlayout: {xaxis: {title: {text: a}}}\n"
+                                          "xaxis: {side: top}\n"})
+    spec = heatdoc.load_spec(root / "specs" / "s.yaml")
+    first = compile_figure(spec)
+    assert compile_figure(spec) == first
+    assert spec.options["colorbar"] == {"title": {"text": "u"}}

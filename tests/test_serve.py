@@ -434,12 +434,19 @@ def test_a_port_out_of_range_is_a_usage_error(make_project):
     assert (r.returncode, r.stderr) == (2, "heatdoc: --port 70000 is not a port number (0 to 65535)\n")
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp_path, stop):
+WARNING = ("heatdoc: warning: serving on 0.0.0.0, not 127.0.0.1: anyone who can reach this machine can "
+           "read the site\n")
+
+
+# the SIGTERM run also binds every address, which is allowed with a warning
+@pytest.mark.parametrize("stop, host", [(signal.SIGINT, "127.0.0.1"), (signal.SIGTERM, "0.0.0.0")],
+                         ids=["SIGINT", "SIGTERM-on-0.0.0.0"])
+def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp_path, stop, host):
     project = make_project({"specs/basics/first.yaml": SPEC.format(title="First heatmap")})
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "heatdoc", "serve", str(project), "--port", "0"],
+    args = ["--host", host] if host != "127.0.0.1" else []  # the default is 127.0.0.1
+    proc = subprocess.Popen([sys.executable, "-m", "heatdoc", "serve", str(project), "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "TMPDIR": str(tmp)})
     lines: queue.Queue[str] = queue.Queue()
@@ -449,7 +456,7 @@ def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp
         deadline = time.monotonic() + 60
         while url is None and time.monotonic() < deadline:
             try:
-                url = re.search(r"at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)", lines.get(timeout=1))
+                url = re.search(rf"at http://{re.escape(host)}:(\d+)/ \(Ctrl-C to stop\)", lines.get(timeout=1))
             except queue.Empty:
                 assert proc.poll() is None, proc.stderr.read()
         assert url, "the server did not say where it listens"
@@ -464,6 +471,7 @@ def test_ctrl_c_stops_cleanly_and_removes_the_temporary_folder(make_project, tmp
             proc.wait()
     err = proc.stderr.read()
     assert err.endswith("heatdoc: stopped\n") and "Traceback" not in err
+    assert err.startswith(WARNING) == (host == "0.0.0.0")
     assert list(tmp.iterdir()) == []
 
 

@@ -12,19 +12,33 @@
     var layout = figure.layout || {};
     // plotly's default template ships once, in assets/plotly-template.js, not in every page
     if (!layout.template && window.heatdocPlotlyTemplate) layout.template = window.heatdocPlotlyTemplate;
+    fitNarrowScreen(layout, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
     var plot = document.createElement("div");
     holder.textContent = "";
     holder.appendChild(plot);
     holder.classList.add("is-drawn");
-    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false})
+    // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
+    // if a page loaded one; text from a spec is shown as written, never typeset or run
+    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
       .catch(function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";
         if (fallback) holder.appendChild(fallback);
         if (window.console) console.error("heatdoc: the chart could not be drawn:", error);
       });
+  }
+
+  // On a phone, plotly's default 80 px side margins leave the cells too little room.
+  // An axis that draws no tick labels needs no margin; one the spec sets is kept.
+  function fitNarrowScreen(layout, width) {
+    if (!width || width >= 600) return;
+    function bare(axis) { return !!axis && (axis.visible === false || axis.showticklabels === false); }
+    var margin = layout.margin = Object.assign({}, layout.margin);
+    if (margin.l === undefined) margin.l = bare(layout.yaxis) ? 10 : 50;
+    if (margin.r === undefined) margin.r = 10;
+    if (margin.b === undefined) margin.b = bare(layout.xaxis) ? 10 : 40;
   }
 
   function copyButtons() {

@@ -6,7 +6,7 @@ Deleting it is always safe: the next build is a clean build and writes the same 
 
 Everything in it is content-addressed: a chart's key is a SHA-256 of the spec file's
 bytes, the bytes of every data file it reads, the project settings, and heatdoc's own
-code and the versions of the libraries that shape the output (`code_digest`). A page's
+code and the versions of the libraries that shape the output (`BuildCache.code`). A page's
 identity is a SHA-256 of its template name and everything the template is given. Times
 and paths alone are never trusted:
 
@@ -26,6 +26,7 @@ corrupt or of another format is ignored as if it were not there.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -33,7 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 
@@ -207,7 +208,7 @@ class BuildCache:
                 # A failed build leaves the cache as it found it, to the folder's mtime
                 # (tmp/ was made and removed in it).
                 shutil.rmtree(self.folder / "tmp", ignore_errors=True)
-                with _quiet():
+                with contextlib.suppress(OSError):
                     os.utime(self.folder, ns=(time.time_ns(), self._mtime))
         finally:
             if self._lock is not None:
@@ -222,7 +223,7 @@ class BuildCache:
         used = {r["key"] for r in self.new_catalog["specs"].values()}
         for name in _listdir(self.folder / "charts"):
             if name.split(".")[0] not in used:
-                with _quiet():
+                with contextlib.suppress(OSError):
                     os.unlink(self.folder / "charts" / name)
         shutil.rmtree(self.folder / "tmp", ignore_errors=True)
 
@@ -276,7 +277,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        with _quiet():
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
@@ -308,14 +309,6 @@ def _library_versions() -> list[str]:
                 if project in wanted:
                     found.append(name)
     return sorted(found)
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], OSError)  # type: ignore[arg-type]
 
 
 def files_digest(cache: BuildCache, folder: Path) -> list[tuple[str, str | None]]:

@@ -46,7 +46,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
 
     # 0. When every input is byte for byte what the last build of this site read, and the
     #    site is as that build left it, there is nothing to do (heatdoc/unchanged.py).
-    last = unchanged_site(Path(project_dir), Path(out) if out is not None else None)
+    check = unchanged_site(Path(project_dir), Path(out) if out is not None else None)
+    last = check.record
     if last is not None:
         return _finish(BuildReport(last["site"], len(last["charts"]), last["sections"], last["pages"], 0,
                                    len(last["files"]), time.perf_counter() - started,
@@ -67,7 +68,9 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     #    not cost a full validation, and nothing may be created there by mistake.
     site_dir = check_output(Path(out) if out is not None else project.output_dir, project)
 
-    files = project.spec_files() if project.specs_dir.is_dir() else []
+    # the check above listed the specs already, when heatdoc.yaml is as the last build read it
+    same = check.specs is not None and check.settings == project.settings
+    files = check.specs if same else project.spec_files() if project.specs_dir.is_dir() else []
     if not files:
         raise UsageError(f"no spec files (*.yaml) in {project.specs_dir}; write one with "
                          f"`heatdoc new {_shown(project.specs_dir / 'first.yaml')}`")

@@ -75,7 +75,7 @@ class BuildCache:
 
     # --- input files -------------------------------------------------------------
 
-    def digest(self, path: Path) -> str | None:
+    def digest(self, path: Path | str) -> str | None:
         """The file's SHA-256 (hex), or None when it cannot be read."""
         name = str(path)
         try:
@@ -121,13 +121,15 @@ class BuildCache:
         if not isinstance(record, dict):
             return None
         try:
-            spec_digest = self.digest(self.root / spec)
-            data = [(name, self.digest(self.root / name)) for name in record["data"]]
+            root = str(self.root)  # strings, not Paths: this runs once per spec, every build
+            spec_digest = self.digest(os.path.join(root, spec))  # type: ignore[arg-type]
+            data = [(name, self.digest(os.path.join(root, name))) for name in record["data"]]  # type: ignore[arg-type]
             if spec_digest is None or any(d is None for _, d in data):
                 return None
             if record["key"] != self.chart_key(settings, spec, spec_digest, data):
                 return None
-            if self.chart_stamps(self.chart_entry(record["key"]), list(record["stamps"])[1:]) != record["stamps"]:
+            entry = os.path.join(self.folder, "charts", record["key"])
+            if self.chart_stamps(entry, list(record["stamps"])[1:]) != record["stamps"]:  # type: ignore[arg-type]
                 return None
         except (KeyError, TypeError, ValueError, AttributeError, OSError):
             return None

@@ -38,7 +38,7 @@ class Project:
                 # its built site are not specs
                 found.extend(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
                              and not any(part.startswith(".") for part in q.relative_to(p).parts)
-                             and q.resolve() != settings and not q.resolve().is_relative_to(output))
+                             and (real := q.resolve()) != settings and not real.is_relative_to(output))
             else:
                 found.append(p)
         return sorted(set(found))

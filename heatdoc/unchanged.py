@@ -12,6 +12,7 @@ costs little more than starting Python.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,47 +30,59 @@ def site_salt(cache: BuildCache, project: Project) -> str:
     return digest_of(cache.code(), files_digest(cache, project.templates_dir))
 
 
-def unchanged_site(project_dir: Path, out: Path | None) -> dict[str, Any] | None:
-    """The record of the last build of the site when nothing changed since, else None."""
+@dataclass
+class Check:
+    """What the check found: the last build's record when there is nothing to do, and the
+    spec files when it listed them with heatdoc.yaml as the last build read it (a build
+    of the same settings lists the same files, so it need not list them again)."""
+
+    record: dict[str, Any] | None = None
+    specs: list[Path] | None = None
+    settings: dict[str, Any] | None = None
+
+
+def unchanged_site(project_dir: Path, out: Path | None) -> Check:
+    """Whether the site of the last build is still what this build would write."""
     root = project_dir.resolve()
     cache = BuildCache(root)
+    check = Check()
     if not cache.existed:
-        return None
+        return check
     try:
-        record = _unchanged(cache, root, out)
+        _unchanged(cache, root, out, check)
     except (KeyError, TypeError, ValueError, AttributeError, OSError):
-        return None
-    if record is not None:  # nothing to do, done: the digests it read again are worth keeping
+        return Check()
+    if check.record is not None:  # nothing to do, done: the digests read again are worth keeping
         cache.save_digests()
-    return record
+    return check
 
 
-def _unchanged(cache: BuildCache, root: Path, out: Path | None) -> dict[str, Any] | None:
+def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) -> None:
     settings = cache.catalog.get("settings")
     if (not isinstance(settings, dict) or settings["file"] != _settings_digest(cache, root)
             or settings["code"] != cache.code()):
-        return None
+        return
     project = Project(root, settings["values"])
+    files = project.spec_files() if project.specs_dir.is_dir() else []
+    check.specs, check.settings = files, settings["values"]
     site = Path(os.path.abspath(out if out is not None else project.output_dir)).resolve()
     record = cache.site_record(site)
     if not record:
-        return None
-    files = project.spec_files() if project.specs_dir.is_dir() else []
+        return
     charts: dict[str, str] = record["charts"]
     names = [name_in_project(path, root) for path in files]
     if names != list(charts):
-        return None
+        return
     for name in names:
         known = cache.known_chart(name, project.settings)
         if known is None or known["key"] != charts[name]:
-            return None
+            return
     if record["salt"] != site_salt(cache, project):
-        return None
+        return
     from .write import site_is_intact
 
-    if not site_is_intact(site, record["files"]):
-        return None
-    return {**record, "site": site}
+    if site_is_intact(site, record["files"]):
+        check.record = {**record, "site": site}
 
 
 def _settings_digest(cache: BuildCache, root: Path) -> str | None:

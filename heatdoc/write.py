@@ -314,9 +314,10 @@ class _Errors(Exception):
 
 def site_is_intact(out: Path, manifest: dict[str, list]) -> bool:
     """Does ``out`` still hold every file of ``manifest`` as it was written?"""
+    folder = str(out)
     for rel, entry in manifest.items():
         try:
-            st = os.lstat(out / rel)
+            st = os.lstat(os.path.join(folder, rel))
         except OSError:
             return False
         if not isinstance(entry, list) or [st.st_size, st.st_mtime_ns, st.st_ino] != entry[:3]:

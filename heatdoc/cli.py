@@ -71,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("heatdoc: interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:  # an install without heatdoc's dependencies
+        if (exc.name or "heatdoc").split(".")[0] == "heatdoc":
+            raise  # a module of heatdoc's own: a bug, shown as one
+        print(f"heatdoc: the Python package {exc.name!r} is missing from this environment; "
+              f"install heatdoc with its dependencies (pip install -e . in a checkout)", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `heatdoc figure x.yaml | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .errors import HeatdocError, UsageError
+from .errors import HeatdocError, UsageError, display_path
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,5 @@ class Progress:
 
 
 def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        rel = path.resolve().relative_to(Path.cwd().resolve())
-        return (rel.as_posix() or ".") + ("/" if path.is_dir() else "")
-    except ValueError:
-        return str(path)
+    """A path as the user would type it, a folder with a trailing '/'."""
+    return display_path(path.resolve()) + ("/" if path.is_dir() else "")

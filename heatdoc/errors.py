@@ -38,7 +38,7 @@ def display_path(path: "os.PathLike[str] | str") -> str:
     p = Path(path)
     if p.is_absolute():
         try:
-            return str(p.relative_to(Path.cwd()))
+            return p.relative_to(Path.cwd().resolve()).as_posix() or "."
         except ValueError:
             return str(p)
     return str(p)

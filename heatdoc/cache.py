@@ -15,8 +15,12 @@ and paths alone are never trusted:
   timestamp granularity of being hashed is hashed again next time;
 - ``catalog.json``: per spec, the last build's chart key, data files and what planning
   needs (title, order, tags, ...), so an unchanged spec is neither parsed nor validated;
-- ``charts/KEY``: a chart's parts (thumbnail, CSV, figure JSON, page fields), one after
-  the other in one file (one file a chart: creating files is what costs most);
+- ``packs/NAME``: the small parts of the charts one process made in one build (thumbnail,
+  CSV, figure JSON, page fields), one chart after the other: creating files is what costs
+  most, so a clean build of a thousand charts makes two packs, not a thousand files. A
+  pack is never written again once kept; it goes when no chart uses it, and a pack that
+  is mostly parts of charts no longer used is copied down to the ones still used;
+- ``charts/KEY.PART``: a chart's parts over 1 MB, one file each (the site hard-links them);
 - ``sites/OUT.json``: what the last build wrote to an output folder, file by file, so an
   unchanged file is hard-linked from the previous site instead of being made again.
 
@@ -39,7 +43,8 @@ from typing import Any
 import orjson
 
 CACHE_DIR = ".heatdoc-cache"
-FORMAT = 1  # bump when the layout of the cache changes: older caches are then ignored
+FORMAT = 2  # bump when the layout of the cache changes: older caches are then ignored
+COMPACT_BYTES = 1 << 20  # a smaller pack is not worth copying down
 RACY_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; a file this close to its hashing is hashed again
 # The libraries whose version can change a byte of the site.
 LIBRARIES = ("plotly", "numpy", "orjson", "jinja2", "markupsafe", "markdown_it_py", "pyyaml",
@@ -70,7 +75,8 @@ class BuildCache:
             self.catalog = {}
         self.new_catalog: dict[str, Any] = {"format": FORMAT, "specs": {}}
         self._code: str | None = None
-        self._pending: list[tuple[Path, str, list[str]]] = []
+        self._pending: list[tuple[Path, Path, str, list[str]]] = []
+        self._packs: dict[str, list[int]] = {}  # a pack's stamp, stat'ed once a build
         self._mtime = self.folder.stat().st_mtime_ns if self.existed else None
 
     # --- input files -------------------------------------------------------------
@@ -128,8 +134,7 @@ class BuildCache:
                 return None
             if record["key"] != self.chart_key(settings, spec, spec_digest, data):
                 return None
-            entry = os.path.join(self.folder, "charts", record["key"])
-            if self.chart_stamps(entry, list(record["stamps"])[1:]) != record["stamps"]:  # type: ignore[arg-type]
+            if self.chart_stamps(record) != record["stamps"]:
                 return None
         except (KeyError, TypeError, ValueError, AttributeError, OSError):
             return None
@@ -138,36 +143,67 @@ class BuildCache:
     def remember_chart(self, spec: str, record: dict[str, Any]) -> None:
         self.new_catalog["specs"][spec] = record
 
-    def chart_entry(self, key: str) -> Path:
+    def pack_path(self, name: str) -> Path:
+        return self.folder / "packs" / name
+
+    def alone_base(self, key: str) -> Path:
+        """Where a kept chart's big parts are: this name + "." + the part's name."""
         return self.folder / "charts" / key
 
-    def keep_chart(self, made: Path, key: str, alone: list[str]) -> None:
-        """Keep a chart's new entry (and its parts kept ``alone``: ENTRY.csv, ...) under its
+    def keep_chart(self, pack: Path, alone_base: Path, key: str, alone: list[str]) -> None:
+        """Keep a chart made by this build (its pack, and its parts kept ``alone``) under its
         key once the build has succeeded (`close`): a failed build changes nothing here."""
-        self._pending.append((made, key, alone))
+        self._pending.append((pack, alone_base, key, alone))
 
-    def chart_stamps(self, entry: Path, alone: list[str]) -> dict[str, list[int]]:
-        """Size and mtime of a chart's files. The site hard-links the parts kept alone, so an
-        edit made in place to a site file changes the part too: its stamp tells."""
-        stamps = {}
-        for suffix in ["", *alone]:
-            st = os.stat(f"{entry}{'.' + suffix if suffix else ''}")
-            stamps[suffix] = [st.st_size, st.st_mtime_ns]
+    def chart_stamps(self, record: dict[str, Any]) -> dict[str, list[int]]:
+        """Size and mtime of a kept chart's pack and big parts. The site hard-links the big
+        parts, so an edit made in place to a site file changes the part too: its stamp tells."""
+        stamps = {"": self._pack_stamp(record["pack"])}
+        for name, (offset, _) in record["blobs"].items():
+            if offset < 0:
+                st = os.stat(f"{self.alone_base(record['key'])}.{name.lstrip('.')}")
+                stamps[name] = [st.st_size, st.st_mtime_ns]
         return stamps
 
+    def _pack_stamp(self, name: str) -> list[int]:
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            raise ValueError(f"not a pack name: {name!r}")
+        if name not in self._packs:
+            st = os.stat(self.pack_path(name))
+            self._packs[name] = [st.st_size, st.st_mtime_ns]
+        return self._packs[name]
+
     def _commit(self) -> None:
-        """Move the entries this build made to their keys, in place of any left there."""
+        """Move the packs and big parts this build made to their places, and note their
+        stamps; a chart whose files cannot be moved is forgotten (the next build makes it)."""
         if self._pending:
             (self.folder / "charts").mkdir(parents=True, exist_ok=True)
-        for made, key, alone in self._pending:
-            target = self.chart_entry(key)
+            (self.folder / "packs").mkdir(parents=True, exist_ok=True)
+        moved: dict[Path, bool] = {}
+        lost = set()
+        for pack, alone_base, key, alone in self._pending:
             try:
+                if pack not in moved:
+                    moved[pack] = False
+                    os.replace(pack, self.pack_path(pack.name))
+                    moved[pack] = True
+                if not moved[pack]:
+                    raise OSError(f"{pack} was not kept")
                 for suffix in alone:
-                    os.replace(f"{made}.{suffix}", f"{target}.{suffix}")
-                os.replace(made, target)
-            except OSError:  # then the next build makes it again
-                self.new_catalog["specs"] = {k: r for k, r in self.new_catalog["specs"].items()
-                                             if r["key"] != key}
+                    os.replace(f"{alone_base}.{suffix}", f"{self.alone_base(key)}.{suffix}")
+            except OSError:
+                lost.add(key)
+        self._packs = {}
+        specs = self.new_catalog["specs"]
+        for name, record in list(specs.items()):
+            if "stamps" in record:
+                continue
+            try:
+                if record["key"] in lost:
+                    raise OSError
+                record["stamps"] = self.chart_stamps(record)
+            except OSError:
+                del specs[name]
         self._pending = []
 
     # --- what was written where ------------------------------------------------------
@@ -220,14 +256,52 @@ class BuildCache:
     def save(self) -> None:
         """Keep the catalog and the file digests; drop charts no spec uses any more."""
         self.ensure_folder()
+        self._compact()
         self._write(self.folder / "catalog.json", self.new_catalog)
         self.save_digests()
-        used = {r["key"] for r in self.new_catalog["specs"].values()}
-        for name in _listdir(self.folder / "charts"):
-            if name.split(".")[0] not in used:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.folder / "charts" / name)
+        records = self.new_catalog["specs"].values()
+        for folder, used in [("charts", {r["key"] for r in records}), ("packs", {r["pack"] for r in records})]:
+            for name in _listdir(self.folder / folder):
+                if name.split(".")[0] not in used:
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.folder / folder / name)
         shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+
+    def _compact(self) -> None:
+        """Copy the parts still used out of a pack that is mostly parts no chart uses any
+        more (each edit leaves its chart's old parts behind in an older pack)."""
+        by_pack: dict[str, list[dict[str, Any]]] = {}
+        for record in self.new_catalog["specs"].values():
+            by_pack.setdefault(record["pack"], []).append(record)
+        for name, records in by_pack.items():
+            try:
+                live = sum(length for r in records for offset, length in r["blobs"].values() if offset >= 0)
+                size = records[0]["stamps"][""][0]
+                if size < COMPACT_BYTES or live * 2 > size:
+                    continue
+            except (KeyError, TypeError, ValueError):  # a catalog from elsewhere: never trusted
+                continue
+            new = self.pack_path(f"{name.split('-c')[0]}-c{time.time_ns()}")
+            moved = []
+            try:
+                with open(self.pack_path(name), "rb") as src, open(new, "xb") as dst:
+                    for record in records:
+                        blobs = dict(record["blobs"])
+                        for part, (offset, length) in record["blobs"].items():
+                            if offset >= 0:
+                                src.seek(offset)
+                                blobs[part] = [dst.tell(), length]
+                                if dst.write(src.read(length)) != length or src.tell() != offset + length:
+                                    raise OSError(f"{name} is shorter than its charts say")
+                        moved.append((record, blobs))
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(new)
+                continue
+            self._packs = {}
+            for record, blobs in moved:
+                record.update(pack=new.name, blobs=blobs)
+                record["stamps"] = {**record["stamps"], "": self._pack_stamp(new.name)}
 
     def save_digests(self) -> None:
         if self._known_changed and (self.folder / ".gitignore").is_file():
@@ -252,11 +326,17 @@ class BuildCache:
             pass
 
 
-def new_chart_entry(root: Path) -> Path:
-    """A new file name in the cache's tmp/ to write a chart's parts to, then `keep_chart`."""
+def new_pack(root: Path, build: int) -> Path:
+    """The pack in the cache's tmp/ that this process adds this build's charts to, then
+    `keep_chart`. One a process: two processes never write one file."""
     tmp = root / CACHE_DIR / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    return tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
+    return tmp / f"{build}-{os.getpid()}"
+
+
+def new_alone_base(root: Path) -> Path:
+    """A new name in the cache's tmp/ for a chart's big parts (NAME.PART), then `keep_chart`."""
+    return root / CACHE_DIR / "tmp" / f"{os.getpid()}-{os.urandom(8).hex()}"
 
 
 def name_in_project(path: Path, root: Path) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from . import pool
-from .cache import RACY_NS, BuildCache, name_in_project, new_chart_entry
+from .cache import RACY_NS, BuildCache, name_in_project, new_alone_base, new_pack
 from .errors import SpecError
 from .project import Project
 
@@ -42,12 +42,15 @@ class SpecSummary:
 
 @dataclass(frozen=True)
 class ChartParts:
-    """A spec's chart: its summary, and its parts, kept together in one file of the cache
-    (``entry``); ``blobs`` gives where each part is in it: [offset, length]."""
+    """A spec's chart: its summary, and its parts. The small parts sit in a pack of the
+    cache (``pack``: the parts of many charts, one after the other); ``blobs`` gives where
+    each part is in it, [offset, length]. A big part is a file of its own, named
+    ``alone_base`` + its name (offset `ALONE`)."""
 
     summary: SpecSummary
     key: str
-    entry: Path
+    pack: Path
+    alone_base: Path
     blobs: dict[str, list[int]]
 
     def part(self, name: str) -> tuple[Path, int, int]:
@@ -55,8 +58,12 @@ class ChartParts:
         .csv and .json are the parts named by their suffix."""
         offset, length = self.blobs[name]
         if offset == ALONE:
-            return alone(self.entry, name), 0, length
-        return self.entry, offset, length
+            return alone(self.alone_base, name), 0, length
+        return self.pack, offset, length
+
+    def is_alone(self, name: str) -> bool:
+        """Is this part a file of its own (which the site may hard-link)?"""
+        return self.blobs[name][0] == ALONE
 
     def fields(self) -> dict[str, Any]:
         """The page fields (`render.ChartPage`), with the figure as the page carries it."""
@@ -70,8 +77,8 @@ BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site har
 STREAM_CELLS = 50_000  # a matrix this big has its CSV written a row at a time
 
 
-def alone(entry: Path, name: str) -> Path:
-    return entry.with_name(f"{entry.name}.{name.lstrip('.')}")
+def alone(base: Path, name: str) -> Path:
+    return base.with_name(f"{base.name}.{name.lstrip('.')}")
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -111,7 +118,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
             if isinstance(result, list):
                 errors.extend(result)
                 continue
-            entry, blobs, summary, data = result
+            pack, alone_base, blobs, summary, data = result
             name = name_in_project(path, project.root)
             data_digests = [(d, cache.digest(project.root / d)) for d in data]
             key = cache.chart_key(settings, name, before[path], data_digests)
@@ -120,11 +127,12 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
             if before[path] is None or _changed_since(started, [path] + [project.root / d for d in data]):
                 key = f"unkept-{os.urandom(16).hex()}"
             else:
-                cache.keep_chart(Path(entry), key, _alone_names(blobs))
+                cache.keep_chart(Path(pack), Path(alone_base), key, _alone_names(blobs))
                 cache.remember_chart(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
-                                            "stamps": cache.chart_stamps(Path(entry), _alone_names(blobs))})
-            # this build uses the new entry where it is, in tmp/
-            charts[path] = ChartParts(_summary(path, summary), key, Path(entry), blobs)
+                                            "pack": Path(pack).name})
+            # this build uses the new parts where they are, in tmp/ (all workers are done:
+            # every pack is whole)
+            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), Path(alone_base), blobs)
     return [charts[p] for p in files if p in charts], errors
 
 
@@ -151,8 +159,8 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
 
 
 def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
-    return ChartParts(_summary(path, record["summary"]), record["key"], cache.chart_entry(record["key"]),
-                      record["blobs"])
+    return ChartParts(_summary(path, record["summary"]), record["key"], cache.pack_path(record["pack"]),
+                      cache.alone_base(record["key"]), record["blobs"])
 
 
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
@@ -171,10 +179,10 @@ _CONTEXT: dict[tuple[Path, int, int], Any] = {}
 
 
 def _make_chart(job: tuple[Path, Path, int, int]
-                ) -> tuple[str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
-    """Load, validate and compile one spec and write its parts into a new file of the
-    cache: (that file, where each part is in it, the spec's summary, the data files it
-    read), or the spec's errors."""
+                ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
+    """Load, validate and compile one spec and add its parts to this process's pack of
+    the cache: (the pack, the name its big parts start with, where each part is, the
+    spec's summary, the data files it read), or the spec's errors."""
     from .compile import compile_figure
     from .errors import HeatdocError
     from .load import load_yaml
@@ -194,17 +202,19 @@ def _make_chart(job: tuple[Path, Path, int, int]
     except HeatdocError as exc:
         return exc.errors
     figure = compile_figure(spec, template=False)
-    entry = new_chart_entry(root)
-    blobs = write_parts(entry, spec, figure)
+    # One pack a process and build: a thousand charts make two files, not a thousand
+    pack, alone_base = new_pack(root, build), new_alone_base(root)
+    blobs = write_parts(pack, alone_base, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}
-    return str(entry), blobs, summary, data_files(doc.path, doc.data, root)
+    return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 
-def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
-    """The chart's parts, one after the other in the file ``entry``: thumbnail, CSV,
-    figure JSON (with plotly's template), the figure as the page carries it (without),
-    and the page's other fields. Returns where each one is."""
+def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
+    """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
+    CSV, figure JSON (with plotly's template), the figure as the page carries it
+    (without), and the page's other fields; a big one in a file of its own, named
+    ``alone_base`` + its name. Returns where each one is."""
     from .jsonout import dumps_bytes, script_json_bytes
     from .table import data_table, matrix_csv_chunks
     from .text import markdown_html
@@ -231,17 +241,17 @@ def write_parts(entry: Path, spec: Any, figure: dict[str, Any]) -> dict[str, lis
         ("fields", lambda: orjson.dumps(fields)),
     ]
     blobs = {}
-    offset = 0
-    with open(entry, "wb") as fh:
+    with open(pack, "ab") as fh:
+        offset = fh.seek(0, os.SEEK_END)
         for name, make in parts:
             data = make()
             if not isinstance(data, bytes):  # pieces: written to a file of their own first
-                data = _write_pieces(alone(entry, name), data)
+                data = _write_pieces(alone(alone_base, name), data)
                 if isinstance(data, int):
                     blobs[name] = [ALONE, data]
                     continue
             if len(data) >= BIG_PART:
-                alone(entry, name).write_bytes(data)
+                alone(alone_base, name).write_bytes(data)
                 blobs[name] = [ALONE, len(data)]
             else:
                 fh.write(data)

@@ -226,7 +226,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         for suffix in PART_FILES:
             path, offset, length = parts.part(suffix)
             files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
-                                             link=path != parts.entry)
+                                             link=parts.is_alone(suffix))
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
              home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,

@@ -22,7 +22,6 @@ import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Union
 
@@ -56,14 +55,6 @@ class Part:
     link: bool = False  # the whole file, which may be hard-linked rather than copied
 
     def chunks(self) -> Iterator[bytes]:
-        if not self.link and self.length <= _SMALL_FILE:
-            # a chart's small parts sit in one file of the cache, one after the other:
-            # read it once for all of them
-            data = _small_file(self.path)[self.offset:self.offset + self.length]
-            if len(data) != self.length:
-                raise OSError(f"{self.path} is shorter than the build cache says")
-            yield data
-            return
         with open(self.path, "rb") as fh:
             fh.seek(self.offset)
             left = self.length
@@ -73,15 +64,6 @@ class Part:
                     raise OSError(f"{self.path} is shorter than the build cache says")
                 left -= len(chunk)
                 yield chunk
-
-
-_SMALL_FILE = 1 << 20
-
-
-@lru_cache(maxsize=4)
-def _small_file(path: Path) -> bytes:
-    with open(path, "rb") as fh:  # at most a few MB: every part in it is under 1 MB
-        return fh.read()
 
 
 # path in the site -> its bytes, a file to copy, or a file named by its content
@@ -173,10 +155,7 @@ def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = N
             # the umask's mode, as any folder a build tool makes: a web server running as
             # another user must be able to read the site
             os.mkdir(stage)
-            try:
-                report = _fill(stage, out, files, previous or {})
-            finally:
-                _small_file.cache_clear()
+            report = _fill(stage, out, files, previous or {})
             old = _swap(stage, out)
         except BaseException:
             _remove(stage)

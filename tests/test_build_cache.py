@@ -163,9 +163,11 @@ CORRUPTIONS = {
     "catalog.json": lambda cache: (cache / "catalog.json").write_bytes(b"{not json"),
     "files.json": lambda cache: (cache / "files.json").write_text('{"x": [1, 2, 3, 4, "nope"]}'),
     "a site record": lambda cache: [p.write_text("[]") for p in (cache / "sites").iterdir()],
-    "a chart truncated": lambda cache: [p.write_bytes(p.read_bytes()[:-5]) for p in (cache / "charts").iterdir()],
-    "a chart overwritten, same size": lambda cache: [_scramble(p) for p in (cache / "charts").iterdir()],
-    "a chart removed": lambda cache: [p.unlink() for p in (cache / "charts").iterdir()],
+    "a pack truncated": lambda cache: [p.write_bytes(p.read_bytes()[:-5]) for p in (cache / "packs").iterdir()],
+    "a pack overwritten, same size": lambda cache: [_scramble(p) for p in (cache / "packs").iterdir()],
+    "a pack removed": lambda cache: [p.unlink() for p in (cache / "packs").iterdir()],
+    "a pack named out of the cache": lambda cache: (cache / "catalog.json").write_bytes(
+        (cache / "catalog.json").read_bytes().replace(b'"pack":"', b'"pack":"../../')),
     "a catalog of other types": lambda cache: (cache / "catalog.json").write_text(
         '{"format": 1, "specs": {"specs/alpha/one.yaml": {"key": 3, "data": "x"}}, "settings": []}'),
 }
@@ -258,3 +260,21 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(project, tmp_path, m
     assert files_of(tmp_path / "parallel") == clean_build(project, tmp_path / "serial")
     assert [str(e).split(":", 1)[1] for e in parallel_errors.value.errors] == [
         "2:13: z[1]: row 1 has 1 cell; row 0 has 2 cells"]
+
+
+def test_a_pack_mostly_of_unused_parts_is_copied_down(project, tmp_path, monkeypatch, made):
+    """Each edit leaves its chart's old parts in an older pack: a pack mostly of parts no
+    chart uses is copied down to the parts still used, and the cache stays sound."""
+    monkeypatch.setattr(heatdoc.cache, "COMPACT_BYTES", 0)
+    build_site(project, quiet=True)
+    packs = project / CACHE_DIR / "packs"
+    (first,) = os.listdir(packs)
+    specs = sorted((project / "specs").rglob("*.yaml"))
+    for spec in specs[1:]:  # all but one chart made again: the first pack is mostly unused
+        spec.write_text(spec.read_text() + "\n")
+    age(project)
+    build_site(project, quiet=True)
+    assert first not in os.listdir(packs) and len(os.listdir(packs)) == 2
+    made.clear()
+    build_site(project, tmp_path / "again", quiet=True)
+    assert made == [] and files_of(tmp_path / "again") == clean_build(project, tmp_path / "reference")

@@ -85,6 +85,16 @@ def test_scale_names_resolve_as_px_does(compile_yaml, name, first, last):
     assert (scale[0], scale[-1]) == ([0.0, first], [1.0, last])
 
 
+def test_named_scales_are_the_ones_plotlys_validator_knows():
+    # heatdoc reads plotly's scale modules itself (the validator is slow to import):
+    # the names and colours must stay exactly the validator's, plotly version after version
+    from _plotly_utils.basevalidators import ColorscaleValidator
+
+    from heatdoc.colors import _named
+
+    assert _named() == ColorscaleValidator("colorscale", "heatmap").named_colorscales
+
+
 def test_default_scale_is_plasma_and_colour_lists_are_spaced(compile_yaml):
     assert trace_of(compile_yaml("title: t\nz: [[1]]\n"))["colorscale"][0] == [0.0, "#0d0887"]
     scale = trace_of(compile_yaml("title: t\nz: [[1]]\ncolorscale: [white, red, black]\n"))["colorscale"]

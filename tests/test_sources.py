@@ -336,3 +336,21 @@ def test_the_fast_csv_reader_never_disagrees_with_the_careful_one(tmp_path):
             assert same(fast[2], careful[2]) and fast[2].shape == careful[2].shape
 
     check()
+
+
+def test_a_small_csv_is_read_without_loading_pandas(tmp_path):
+    """Both readers give the same answer (above); which one runs only decides the time.
+    Importing pandas costs ~0.3 s, scanning a small file a few ms: a build that reads
+    only small CSV files (a rebuild after one edit) never loads pandas."""
+    import subprocess
+    import sys
+
+    (tmp_path / "w.csv").write_text(",a,b\nr,1,2\ns,3,\n")
+    big = tmp_path / "big.csv"
+    big.write_text(",a\n" + "".join(f"r{i},{i}.5\n" for i in range(readers.SCAN_BYTES // 8)))
+    code = ("import sys; from pathlib import Path; from heatdoc.readers import read_delimited_numbers as r\n"
+            "x, y, z = r(Path(sys.argv[1]), ',', True); print(x, y, z.tolist(), 'pandas' in sys.modules)\n"
+            "r(Path(sys.argv[2]), ',', True); print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.csv"), str(big)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["['a', 'b'] ['r', 's'] [[1.0, 2.0], [3.0, nan]] False", "True"]

@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import orjson
 import yaml
 
 from .errors import HeatdocError, SpecError, display_path
@@ -198,6 +199,10 @@ class _Converter:
             return self._scalar(node, keys, as_text)
         if isinstance(node, yaml.SequenceNode):
             text_items = as_text or (len(keys) == 1 and keys[0] in TEXT_LISTS)
+            if not text_items:
+                row = _plain_numbers(node.value)
+                if row is not None:
+                    return row
             return [self._node(n, keys + (i,), text_items) for i, n in enumerate(node.value)]
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
@@ -246,6 +251,32 @@ class _Converter:
 
 
 _TEXT, _INFINITY, _OVERFLOW, _TOO_BIG = object(), object(), object(), object()
+
+
+def _plain_numbers(items: list[yaml.Node]) -> list[Any] | None:
+    """A list of plain numbers (a matrix row, most of a spec) read in one call, or None to
+    read it item by item. Every JSON number (and true, false, null) is a YAML 1.2 core
+    scalar of the same value, and a plain scalar cannot start a JSON string, array or
+    object, so text that orjson reads as exactly one value per item holds only those;
+    anything else (text, .nan, 0x1F, an integer beyond 2^53 that orjson would make a
+    float) goes the item-by-item way, which also reports the errors."""
+    if len(items) < 2:
+        return None
+    values = []
+    for item in items:
+        if item.tag != PLAIN or not isinstance(item, yaml.ScalarNode):
+            return None
+        values.append(item.value)
+    try:
+        row = orjson.loads("[" + ",".join(values) + "]")
+    except orjson.JSONDecodeError:
+        return None
+    if len(row) != len(values):
+        return None
+    for value in row:
+        if value is not None and not isinstance(value, bool) and abs(value) > SAFE_INT:
+            return None
+    return row
 
 
 def _clip(value: str) -> str:

@@ -59,7 +59,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     from .project import open_project
     from .render import render_site
     from .unchanged import settings_record, site_salt
-    from .write import check_output, render_changed, write_site
+    from .site_files import render_changed
+    from .write import check_output, write_site
 
     # 1. Settings first: heatdoc.yaml says where the specs, templates and site are.
     project = open_project(Path(project_dir))

@@ -4,7 +4,8 @@ Whatever happens, the output folder holds the previous site byte for byte (same
 bytes, same mtimes, same inodes) or the new one whole, nothing else in the project
 changes, and no staging folder is left beside the output. test_site_output.py has
 the first three faults (an exception, Ctrl-C and a full disk in `_put`) and a failed
-swap; the rows below are the other places a build can stop.
+commit; test_site_update.py fails the commit at every step; the rows below are the
+other places a build can stop.
 """
 from __future__ import annotations
 
@@ -63,16 +64,16 @@ FAULTS = [
     ("disk-full-making-the-stage", {"os.mkdir": (0, disk_full)}, UsageError, True),
     ("quota-exceeded", {"heatdoc.write._put": (4, lambda n: OSError(errno.EDQUOT, "Disk quota exceeded"))},
      UsageError, True),
-    ("no-hard-links-then-disk-full", {"os.link": (0, lambda n: OSError(errno.EMLINK, "Too many links")),
-                                      "shutil.copy2": (2, disk_full)}, UsageError, False),
+    # the commit of a rebuild (renames into the site; a first build has only its final rename)
+    ("disk-full-in-the-commit", {"os.rename": (2, disk_full, 1)}, UsageError, False),
     ("folder-not-made", {"pathlib.Path.mkdir": (3, lambda n: EROFS)}, UsageError, True),
-    ("swap-refused", {"heatdoc.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
+    ("renames-refused", {"heatdoc.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
      UsageError, True),
     ("crash-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: RuntimeError("injected"))},
      RuntimeError, True),
     ("ctrl-c-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: KeyboardInterrupt())},
      KeyboardInterrupt, True),
-    ("ctrl-c-while-linking", {"heatdoc.write._reuse": (3, lambda n: KeyboardInterrupt())}, KeyboardInterrupt, False),
+    ("ctrl-c-in-the-commit", {"os.rename": (4, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, False),
     ("ctrl-c-twice", {"heatdoc.write._put": (3, lambda n: KeyboardInterrupt()),
                       "shutil.rmtree": (0, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, True),
 ]
@@ -134,7 +135,7 @@ def test_a_build_that_stops_half_way_changes_nothing(tmp_path, monkeypatch, case
     assert build_site(project, quiet=True).charts == 3  # and the next build works
 
 
-def test_ctrl_c_after_the_swap_still_removes_the_previous_copy(tmp_path, monkeypatch):
+def test_ctrl_c_after_the_commit_still_removes_the_staging_folder(tmp_path, monkeypatch):
     project = write_project(tmp_path / "project", SMALL)
     build_site(project, quiet=True)
     (project / "specs/alpha/new.yaml").write_text("title: New\nz: [[5]]\n")
@@ -204,7 +205,7 @@ def test_ctrl_c_during_a_build_leaves_the_previous_site_whole(tmp_path):
         assert "Traceback" not in err, err
         assert leftovers(project) == []
         if run.returncode == 0 or snapshot(project / "site") != previous:
-            # it finished before the signal came, or the signal came after the swap:
+            # it finished before the signal came, or the signal came during the commit:
             # the new site is whole; start again from the previous one
             assert run.returncode in (0, 130) and files_of(project / "site") == new
             previous = previous_site()

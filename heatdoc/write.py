@@ -320,43 +320,53 @@ def _prepare(files: SiteFiles, targets: dict[str, str], site: Path, present: set
     not even read when the last build's record ``known`` vouches for it.
     The report, and the files written."""
     site_dir = str(site)
+    names = sorted(files)
+    # Every file goes in the report, so that a later build can tell the site is still as
+    # written; files without an identity ("") are compared by their bytes.
+    manifest: dict[str, list] = {}
+    # Most files of a rebuild are as the last build wrote them: one lstat each, here.
+    for rel in names:
+        if rel in present:
+            st = still_written(os.path.join(site_dir, rel), known.get(rel), _identity(files[rel]))
+            if st is not None:
+                manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, _identity(files[rel])]
 
     def place(rel: str) -> tuple[bool, list]:
-        """(was it written, its manifest entry)"""
+        """One of the others: (was it written, its manifest entry)."""
         data = files[rel]
-        identity = data.identity if isinstance(data, (Later, Part)) else None
-        if rel in present:
-            old = os.path.join(site_dir, rel)
-            st = still_written(old, known.get(rel), identity)
-            if st is None and not (isinstance(data, Later) and data.chunks is not None):
-                if isinstance(data, Later):
-                    data = data.make()
-                if _same(old, data):
-                    st = os.lstat(old)
-            if st is not None:
-                return False, [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
+        identity = _identity(data)
+        old = os.path.join(site_dir, rel)
+        if rel in present and not (isinstance(data, Later) and data.chunks is not None):
+            if isinstance(data, Later):
+                data = data.make()
+            if _same(old, data):
+                st = os.lstat(old)
+                return False, [st.st_size, st.st_mtime_ns, st.st_ino, identity]
         target = targets[rel]
         if isinstance(data, Later) and data.chunks is not None:
             _put_chunks(target, data.chunks())
         else:
             _put(target, data.make() if isinstance(data, Later) else data)
-        # every file, so that a later build can tell the site is still as written; files
-        # without an identity ("") are compared by their bytes when they are written again
         st = os.lstat(target)
-        return True, [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
+        return True, [st.st_size, st.st_mtime_ns, st.st_ino, identity]
 
-    names = sorted(files)
+    rest = [rel for rel in names if rel not in manifest]
     placed: list[Any]
-    if len(names) < MIN_FILES_FOR_THREADS:
-        placed = [place(rel) for rel in names]
+    if len(rest) < MIN_FILES_FOR_THREADS:
+        placed = [place(rel) for rel in rest]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(WRITER_THREADS) as threads:
-            placed = list(threads.map(place, names, chunksize=32))
-    written = [rel for rel, (wrote, _) in zip(names, placed) if wrote]
-    return (WriteReport(len(written), len(names) - len(written),
-                        {rel: entry for rel, (_, entry) in zip(names, placed)}), written)
+            placed = list(threads.map(place, rest))
+    written = [rel for rel, (wrote, _) in zip(rest, placed) if wrote]
+    manifest.update((rel, entry) for rel, (_, entry) in zip(rest, placed))
+    return (WriteReport(len(written), len(names) - len(written), {rel: manifest[rel] for rel in names}),
+            written)
+
+
+def _identity(data: bytes | Path | Later | Part) -> str:
+    return data.identity if isinstance(data, (Later, Part)) else ""
 
 
 def _put(target: Path, data: bytes | Path | Part) -> None:

@@ -21,9 +21,9 @@
      folders left empty) go last. On any failure every step is undone, the last first,
      and the previous site is whole again.
 
-  The site is still replaced whole in content, as before. What a reader can see while
-  the commit runs (milliseconds for an edit) is a mix of new and previous files, each
-  one always whole; files first, then pages, deeper pages before the index.
+  The site's content is replaced whole, but not in one step: while the commit runs
+  (milliseconds for an edit) a reader may see some files new and others old, each one
+  always whole; files come first, then pages, deeper pages before the index.
 - Files are only ever created inside the fresh staging folder and entries of the site
   are only ever renamed, so a symbolic link planted in the site is never written through.
 """
@@ -454,7 +454,7 @@ def _locked(folder: Path) -> Iterator[None]:
     """One build at a time writes into ``folder`` (two builds of one site do not interleave)."""
     try:
         import fcntl
-    except ImportError:  # Windows: no advisory locks; the swap is still all-or-nothing
+    except ImportError:  # Windows: no advisory locks; two builds of one site at once may mix their renames
         yield
         return
     fd = os.open(folder, os.O_RDONLY)

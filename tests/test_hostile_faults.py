@@ -20,7 +20,7 @@ import pytest
 
 from heatdoc.build import build_site
 from heatdoc.errors import UsageError
-from site_helpers import FILES, leftovers, snapshot, tree_state, write_project
+from site_helpers import FILES, HalfWritten, leftovers, snapshot, tree_state, write_project
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml",
                                         "specs/beta/from-csv.yaml", "data/scores.csv")}
@@ -29,23 +29,6 @@ SMALL["heatdoc.yaml"] = "title: Faults\n"
 
 def disk_full(n: int) -> OSError:
     return OSError(errno.ENOSPC, "No space left on device", f"file-{n}")
-
-
-class HalfWritten:
-    """A file whose disk fills up half-way through the first write."""
-
-    def __init__(self, fh):
-        self.fh = fh
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.fh.close()
-
-    def write(self, data):
-        self.fh.write(data[: len(data) // 2])
-        raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def half_written_open(real_open):

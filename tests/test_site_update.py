@@ -21,7 +21,7 @@ from heatdoc.build import build_site
 from heatdoc.cache import CACHE_DIR
 from heatdoc.errors import UsageError
 from heatdoc.unchanged import unchanged_site
-from site_helpers import FILES, leftovers, snapshot, tree_state, write_project
+from site_helpers import FILES, HalfWritten, leftovers, snapshot, tree_state, write_project
 
 PROJECT = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml", "specs/alpha/three.yaml",
                                           "specs/beta/from-csv.yaml", "specs/top-level.yaml", "data/scores.csv")}
@@ -176,23 +176,6 @@ def test_files_links_and_folders_planted_in_the_site_are_removed_never_written_t
 
 # --- failures: the previous site stays exactly as it was -----------------------------------
 
-class Interrupted:
-    """A file that takes half of the first write, then fails as ``fault``."""
-
-    def __init__(self, fh, fault):
-        self.fh, self.fault = fh, fault
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.fh.close()
-
-    def write(self, data):
-        self.fh.write(data[: len(data) // 2])
-        raise self.fault
-
-
 def update_with_every_kind_of_change(project: Path) -> None:
     """An edited chart, a new one in a new folder, a removed one, a planted file where a
     folder must go and a stray file: every kind of step of a commit."""
@@ -218,7 +201,7 @@ def test_a_failure_while_writing_the_changes_leaves_the_site_untouched(project, 
         if "x" in mode:  # a file of the staging folder
             opened.append(path)
             if len(opened) == 3:
-                return Interrupted(fh, fault)
+                return HalfWritten(fh, fault)
         return fh
 
     monkeypatch.setattr(heatdoc.write, "open", failing_open, raising=False)

@@ -2,7 +2,7 @@
 
 One function of named stages. Everything that can fail because of what a user wrote
 (settings, specs, page paths, templates) happens before the first byte is written,
-and the write itself replaces the previous site in one step.
+and the write itself is all or nothing (heatdoc/write.py).
 """
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     from .project import open_project
     from .render import render_site
     from .unchanged import settings_record, site_salt
-    from .write import check_output, render_changed, write_site
+    from .site_files import render_changed
+    from .write import check_output, write_site
 
     # 1. Settings first: heatdoc.yaml says where the specs, templates and site are.
     project = open_project(Path(project_dir))
@@ -121,7 +122,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         record = cache.site_record(site_dir)
         render_changed(site_dir, site_files, record.get("files"))
 
-        # 6. Write: staged beside the output, unchanged files kept, swapped in whole.
+        # 6. Write: changed files staged beside the output, then renamed in; unchanged
+        #    files kept as they are, everything else in the folder removed.
         progress.show(f"writing {_shown(site_dir)}", 1, 1)
         try:
             written = write_site(site_dir, site_files, record.get("files"))

@@ -79,7 +79,7 @@ def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) ->
             return
     if record["salt"] != site_salt(cache, project):
         return
-    from .write import site_is_intact
+    from .site_files import site_is_intact
 
     if site_is_intact(site, record["files"]):
         check.record = {**record, "site": site}

@@ -3,72 +3,55 @@
 - A dangerous output folder (the project, its specs/data/templates, a repository
   root, home, ``/``) is refused before anything is read or written.
 - An existing folder is replaced only when it carries heatdoc's marker file.
-- The new site is built in a staging folder beside the output and swapped in whole,
-  so the previous site stays complete until the new one is; on any failure
-  (an exception, Ctrl-C, a full disk) the staging folder is removed.
-- A file whose bytes did not change is hard-linked from the previous site instead of
-  written: same inode, same mtime, so rsync, git and a live preview see no change.
-- Files are only ever created inside the fresh staging folder, so a symbolic link
-  planted in the previous site is never written through.
+- A first site (no output folder yet, or an empty one) is written whole into a staging
+  folder beside the output, then renamed into place in one step.
+- A site heatdoc made is updated in place, as a transaction, so that an edit costs a
+  few renames instead of a new copy of every file:
+
+  1. plan: the site is listed without following links. A file that is still what the
+     last build wrote (same size, mtime, inode and identity, or else the same bytes) is
+     kept as it is: same inode, same mtime, so rsync, git and a live preview see no change;
+  2. prepare: every new or changed file is written into a staging folder beside the
+     output. Any failure here (an exception, Ctrl-C, a full disk) removes the staging
+     folder, and the site is untouched;
+  3. commit: each change is a rename, with Ctrl-C held until the commit is done or undone.
+     An entry in the way moves into the staging folder and the new file takes its place
+     (on Linux the two swap in one atomic step); missing folders are made; entries the
+     new site does not have (pages of removed specs, files dropped in by hand, links,
+     folders left empty) go last. On any failure every step is undone, the last first,
+     and the previous site is whole again.
+
+  The site's content is replaced whole, but not in one step: while the commit runs
+  (milliseconds for an edit) a reader may see some files new and others old, each one
+  always whole; files come first, then pages, deeper pages before the index.
+- Files are only ever created inside the fresh staging folder and entries of the site
+  are only ever renamed, so a symbolic link planted in the site is never written through.
 """
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 import sys
-import tempfile
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Union
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import UsageError
 from .pages import MARKER
 from .project import Project
+# Later, Part and SiteFiles are what render.py hands to this stage
+from .site_files import Later, Part, SiteFiles, still_written
 
 MARKER_TEXT = ("This folder was written by `heatdoc build`, which replaces all of it on every build.\n"
                "Do not keep other files here.\n")
-
-@dataclass(frozen=True)
-class Later:
-    """A file made only when the previous site does not already hold it. ``identity``
-    names its content: two files of one identity have the same bytes."""
-
-    identity: str
-    make: Callable[[], bytes]
-    # when set, the file is made as it is written, a piece at a time (a page of a big matrix)
-    chunks: Callable[[], Iterator[bytes]] | None = None
-
-
-@dataclass(frozen=True)
-class Part:
-    """``length`` bytes at ``offset`` of a file of the build cache (`heatdoc.cache`);
-    ``identity`` names them, as for `Later`."""
-
-    path: Path
-    offset: int
-    length: int
-    identity: str
-    link: bool = False  # the whole file, which may be hard-linked rather than copied
-
-    def chunks(self) -> Iterator[bytes]:
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset)
-            left = self.length
-            while left:
-                chunk = fh.read(min(left, 1 << 20))
-                if not chunk:
-                    raise OSError(f"{self.path} is shorter than the build cache says")
-                left -= len(chunk)
-                yield chunk
-
-
-# path in the site -> its bytes, a file to copy, or a file named by its content
-SiteFiles = dict[str, Union[bytes, Path, Later, Part]]
-
 
 @dataclass(frozen=True)
 class WriteReport:
@@ -137,33 +120,183 @@ def _repository_root(start: Path) -> Path | None:
 
 
 def write_site(out: Path, files: SiteFiles, previous: dict[str, list] | None = None) -> WriteReport:
-    """Write ``files`` (plus the marker) as the folder ``out``, replacing it whole.
+    """Make the folder ``out`` hold ``files`` (plus the marker) and nothing else.
 
     ``previous`` is the ``files`` of the report of the build that wrote ``out``: a file
     of the same identity and unchanged size, mtime and inode is kept without being read."""
     files = {**files, MARKER: MARKER_TEXT.encode("utf-8")}
+    for rel in files:
+        if rel.startswith("/") or ".." in rel.split("/"):
+            raise ValueError(f"not a path inside the site: {rel!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
         # again under the lock: another build may have changed the folder since the check
         _check_marker(out)
         _remove_leftovers(out)
+        # A site heatdoc made is updated in place: an edit costs a few renames rather than
+        # a new copy of thousands of files. Without one (no folder yet, or an empty one)
+        # there is nothing to keep whole while writing: the site is made whole beside it
+        # and renamed into place, so a reader never sees half of a first site.
+        in_place = _is_file(out / MARKER)
         # named before it is made, inside the try: a Ctrl-C just after the folder appears
         # still removes it (mkdtemp's name is only known once it has returned)
         stage = out.parent / f".{out.name}.heatdoc-new-{secrets.token_hex(4)}"
-        old = None
         try:
             # the umask's mode, as any folder a build tool makes: a web server running as
             # another user must be able to read the site
             os.mkdir(stage)
-            report = _fill(stage, out, files, previous or {})
-            old = _swap(stage, out)
-        except BaseException:
-            _remove(stage)
-            raise
+            if in_place:
+                return _update(out, stage, files, previous or {})
+            return _first(out, stage, files)
         finally:
-            if old is not None:
-                _remove(old)
+            # what did not make it, or what the commit replaced (gone once a first site is in place)
+            _remove(stage)
+
+
+def _first(out: Path, stage: Path, files: SiteFiles) -> WriteReport:
+    """A first site: written whole into ``stage``, which then becomes ``out``."""
+    targets = {rel: os.path.join(stage, rel) for rel in files}
+    for folder in sorted({os.path.dirname(target) for target in targets.values()}):
+        os.makedirs(folder, exist_ok=True)
+    report, _ = _prepare(files, targets, out, set(), {})
+    try:
+        os.rename(stage, out)  # onto nothing, or onto an empty folder (POSIX replaces it)
+    except FileExistsError:
+        if sys.platform != "win32":
+            raise
+        os.rmdir(out)  # Windows renames onto no folder, not even an empty one
+        os.rename(stage, out)
     return report
+
+
+def _update(site: Path, stage: Path, files: SiteFiles, known: dict[str, list]) -> WriteReport:
+    """Make the site in ``site`` hold ``files`` and nothing else, touching only what differs."""
+    # 1. plan: what the site holds now, links not followed
+    found = _scan(str(site))
+    names = sorted(files)
+    # 2. prepare: new and changed files, flat in the stage (no folders to make there)
+    targets = {rel: os.path.join(stage, f"new-{i}") for i, rel in enumerate(names)}
+    report, written = _prepare(files, targets, site, {rel for rel, kind in found.items() if kind == "file"},
+                               known)
+    folders: set[str] = set()  # every folder the new site has
+    for rel in names:
+        folder = os.path.dirname(rel)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    replaced = set(written)
+    stays = {"", *(set(names) - replaced), *(f for f in folders if found.get(f) == "folder")}
+    # each entry that does not stay, under one that does: what is under it goes with it
+    going = [rel for rel in found if rel not in stays and os.path.dirname(rel) in stays]
+    # 3. commit
+    _commit(str(site), str(stage),
+            in_the_way=[rel for rel in going if rel in folders],
+            new_folders=sorted((f for f in folders if found.get(f) != "folder"), key=lambda f: f.count("/")),
+            moves=[(targets[rel], rel, found.get(rel) is not None) for rel in sorted(written, key=_reader_order)],
+            stale=[rel for rel in going if rel not in folders and rel not in replaced])
+    return report
+
+
+def _scan(site: str) -> dict[str, str]:
+    """Every entry of the site by its path in it: "folder", "file" (a regular file) or
+    "other" (a symbolic link, a socket...). Links are not followed: nothing outside the
+    site is listed, and a file listed is under real folders only."""
+    found: dict[str, str] = {}
+    todo = [""]
+    while todo:  # a loop, not recursion: a planted folder a thousand deep is no crash
+        prefix = todo.pop()
+        with os.scandir(os.path.join(site, prefix)) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    found[rel] = "folder"
+                    todo.append(rel + "/")
+                else:
+                    found[rel] = "file" if entry.is_file(follow_symlinks=False) else "other"
+    return found
+
+
+def _reader_order(rel: str) -> tuple[bool, int, str]:
+    """Files before pages, deeper pages before the index: a page read during the commit
+    finds what it links to already in place, as far as can be."""
+    return (rel.endswith(".html"), -rel.count("/"), rel)
+
+
+def _commit(site: str, stage: str, *, in_the_way: list[str], new_folders: list[str],
+            moves: list[tuple[str, str, bool]], stale: list[str]) -> None:
+    """Put the staged files (``moves``: staged file, path in the site, whether an entry is
+    there now) into the site, each change a rename; on any failure undo every step."""
+    done: list[tuple[str, str, str]] = []  # (what, a, b), for `_undo`
+    times: dict[str, tuple[int, int]] = {}  # each folder of the site changed: its times before
+    trash = (os.path.join(stage, f"old-{i}") for i in itertools.count())
+
+    def changing(path: str) -> str:
+        folder = os.path.dirname(path)
+        if folder not in times:
+            st = os.lstat(folder)
+            times[folder] = (st.st_atime_ns, st.st_mtime_ns)
+        return path
+
+    def move(src: str, dst: str) -> None:
+        os.rename(src, dst)
+        done.append(("moved", src, dst))
+
+    with _ctrl_c_held():
+        try:
+            for rel in in_the_way:  # a file or a link where a folder must be
+                move(changing(os.path.join(site, rel)), next(trash))
+            for rel in new_folders:
+                os.mkdir(changing(os.path.join(site, rel)))
+                done.append(("made", os.path.join(site, rel), ""))
+            for staged, rel, replaces in moves:
+                path = changing(os.path.join(site, rel))
+                if replaces and _exchange(staged, path):  # never a moment without the file
+                    done.append(("exchanged", staged, path))
+                    continue
+                if replaces:
+                    move(path, next(trash))
+                move(staged, path)
+            for rel in stale:
+                move(changing(os.path.join(site, rel)), next(trash))
+        except BaseException:
+            _undo(done, times)
+            raise
+
+
+def _undo(done: list[tuple[str, str, str]], times: dict[str, tuple[int, int]]) -> None:
+    """Take back the steps of a commit, the last first, then the times of the folders they
+    changed: the previous site is whole again, as it was to its folders' mtimes. A step that
+    cannot be taken back does not keep the others from being taken back."""
+    for what, a, b in reversed(done):
+        with contextlib.suppress(OSError):
+            if what == "made":
+                os.rmdir(a)
+                times.pop(a, None)  # what is there again is not this folder
+            elif what == "exchanged":
+                _exchange(a, b)
+            else:
+                os.rename(b, a)
+    for folder, ns in times.items():
+        with contextlib.suppress(OSError):  # a folder the commit made is gone again
+            os.utime(folder, ns=ns, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C waits until the block is over, then interrupts as it would have: a commit is
+    finished or undone, never left half-way. Only the main thread receives signals; a
+    build run by another thread is not interrupted by Ctrl-C anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        if pressed:
+            signal.raise_signal(signal.SIGINT)  # to the handler it was meant for
 
 
 def _remove(folder: Path) -> None:
@@ -180,139 +313,60 @@ WRITER_THREADS = 4  # creating a file mostly waits on the disk, with the GIL rel
 MIN_FILES_FOR_THREADS = 256
 
 
-def _fill(stage: Path, previous: Path, files: SiteFiles, known: dict[str, list]) -> WriteReport:
+def _prepare(files: SiteFiles, targets: dict[str, str], site: Path, present: set[str],
+             known: dict[str, list]) -> tuple[WriteReport, list[str]]:
+    """Write each file at its target, except one the site already holds: a file of
+    ``present`` (a regular file of the site, under real folders) with the same bytes,
+    not even read when the last build's record ``known`` vouches for it.
+    The report, and the files written."""
+    site_dir = str(site)
     names = sorted(files)
-    folders: set[str] = set()
+    # Every file goes in the report, so that a later build can tell the site is still as
+    # written; files without an identity ("") are compared by their bytes.
+    manifest: dict[str, list] = {}
+    # Most files of a rebuild are as the last build wrote them: one lstat each, here.
     for rel in names:
-        if rel.startswith("/") or ".." in rel.split("/"):
-            raise ValueError(f"not a path inside the site: {rel!r}")
-        folder = os.path.dirname(rel)
-        if folder not in folders:
-            os.makedirs(os.path.join(stage, folder), exist_ok=True)
-            folders.add(folder)
-    # Plain strings, not Path objects: this runs once per file of the site.
-    stage_dir, previous_dir = str(stage), str(previous)
-    base = os.path.realpath(previous)
-    # a folder link planted in the previous site leads elsewhere: a file there is neither
-    # compared (read) nor hard-linked into the new site
-    plain = {folder: os.path.realpath(os.path.join(previous_dir, folder)) == os.path.normpath(os.path.join(base, folder))
-             for folder in folders}
+        if rel in present:
+            st = still_written(os.path.join(site_dir, rel), known.get(rel), _identity(files[rel]))
+            if st is not None:
+                manifest[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, _identity(files[rel])]
 
     def place(rel: str) -> tuple[bool, list]:
-        """Put one file in the stage: (was it written, its manifest entry)."""
-        target = Path(os.path.join(stage_dir, rel))
-        old = Path(os.path.join(previous_dir, rel))
+        """One of the others: (was it written, its manifest entry)."""
         data = files[rel]
-        identity = data.identity if isinstance(data, (Later, Part)) else None
-        wrote = True
-        reusable = plain[os.path.dirname(rel)]
-        if reusable and identity is not None and _still(old, known.get(rel), identity):
-            _reuse(old, target)
-            wrote = False
-        elif isinstance(data, Later) and data.chunks is not None:
-            _put_chunks(target, data.chunks())
-        else:
+        identity = _identity(data)
+        old = os.path.join(site_dir, rel)
+        if rel in present and not (isinstance(data, Later) and data.chunks is not None):
             if isinstance(data, Later):
                 data = data.make()
-            if reusable and _same(old, data):
-                _reuse(old, target)
-                wrote = False
-            else:
-                _put(target, data)
-        # every file, so that a later build can tell the site is still as written; files
-        # without an identity ("") are compared by their bytes when they are written again
+            if _same(old, data):
+                st = os.lstat(old)
+                return False, [st.st_size, st.st_mtime_ns, st.st_ino, identity]
+        target = targets[rel]
+        if isinstance(data, Later) and data.chunks is not None:
+            _put_chunks(target, data.chunks())
+        else:
+            _put(target, data.make() if isinstance(data, Later) else data)
         st = os.lstat(target)
-        return wrote, [st.st_size, st.st_mtime_ns, st.st_ino, identity or ""]
+        return True, [st.st_size, st.st_mtime_ns, st.st_ino, identity]
 
-    if len(names) < MIN_FILES_FOR_THREADS:
-        placed = [place(rel) for rel in names]
+    rest = [rel for rel in names if rel not in manifest]
+    placed: list[Any]
+    if len(rest) < MIN_FILES_FOR_THREADS:
+        placed = [place(rel) for rel in rest]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(WRITER_THREADS) as threads:
-            placed = list(threads.map(place, names, chunksize=32))
-    written = sum(1 for wrote, _ in placed if wrote)
-    return WriteReport(written, len(names) - written, {rel: entry for rel, (_, entry) in zip(names, placed)})
+            placed = list(threads.map(place, rest))
+    written = [rel for rel, (wrote, _) in zip(rest, placed) if wrote]
+    manifest.update((rel, entry) for rel, (_, entry) in zip(rest, placed))
+    return (WriteReport(len(written), len(names) - len(written), {rel: manifest[rel] for rel in names}),
+            written)
 
 
-def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None) -> None:
-    """Make every `Later` file that the previous site in ``out`` does not already hold, so
-    that a broken template is reported before anything is written (the first error in
-    the order of ``files``). Many pages are rendered by a pool of forked processes."""
-    from . import pool
-
-    known = previous or {}
-    todo = [rel for rel, data in files.items() if isinstance(data, Later) and data.chunks is None
-            and not _still(out / rel, known.get(rel), data.identity)]
-    if not todo:
-        return
-    # The first page here: the templates are then loaded once, before any fork.
-    files[todo[0]] = _made(files[todo[0]], files[todo[0]].make())  # type: ignore[arg-type, union-attr]
-    global _PENDING
-    _PENDING = files
-    try:
-        results = pool.run(_make_later, todo[1:])
-    finally:
-        _PENDING = {}
-    for rel, result in zip(todo[1:], results):
-        if isinstance(result, _Errors):
-            from .errors import HeatdocError
-
-            raise HeatdocError(result.errors)
-        files[rel] = _made(files[rel], result)  # type: ignore[arg-type]
-
-
-def _made(later: Later, data: bytes) -> Later:
-    """``later``, rendered: it keeps its identity for the next build to compare with."""
-    return Later(later.identity, lambda: data)
-
-
-_PENDING: SiteFiles = {}
-
-
-def _make_later(rel: str) -> bytes | Exception:
-    """One `Later` file of the build that forked this worker (or of this process)."""
-    from .errors import HeatdocError
-
-    try:
-        return _PENDING[rel].make()  # type: ignore[union-attr]
-    except HeatdocError as exc:
-        return _Errors(exc.errors)
-
-
-class _Errors(Exception):
-    """A HeatdocError that survives the trip back from a worker (it pickles by its list)."""
-
-    def __init__(self, errors: list) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (_Errors, (self.errors,))
-
-
-def site_is_intact(out: Path, manifest: dict[str, list]) -> bool:
-    """Does ``out`` still hold every file of ``manifest`` as it was written?"""
-    folder = str(out)
-    for rel, entry in manifest.items():
-        try:
-            st = os.lstat(os.path.join(folder, rel))
-        except OSError:
-            return False
-        if not isinstance(entry, list) or [st.st_size, st.st_mtime_ns, st.st_ino] != entry[:3]:
-            return False
-    return bool(manifest)
-
-
-def _still(old: Path, entry: list | None, identity: str) -> bool:
-    """Is ``old`` the very file the last build wrote with this identity, untouched since?"""
-    if not isinstance(entry, list) or len(entry) != 4 or not identity or entry[3] != identity:
-        return False
-    try:
-        st = os.lstat(old)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == entry[:3]
+def _identity(data: bytes | Path | Later | Part) -> str:
+    return data.identity if isinstance(data, (Later, Part)) else ""
 
 
 def _put(target: Path, data: bytes | Path | Part) -> None:
@@ -364,44 +418,27 @@ def _same(old: Path, data: bytes | Path | Part) -> bool:
         return fh.read() == data
 
 
-def _reuse(old: Path, target: Path) -> None:
-    """The previous site's file, unchanged: a hard link keeps its inode and mtime."""
-    try:
-        os.link(old, target, follow_symlinks=False)
-    except OSError:  # a file system without hard links
-        shutil.copy2(old, target, follow_symlinks=False)
-
-
-def _swap(stage: Path, out: Path) -> Path | None:
-    """Put ``stage`` in place of ``out``; return the folder now holding the previous site."""
-    if not os.path.lexists(out):
-        os.rename(stage, out)
-        return None
-    if _exchange(stage, out):  # Linux: one atomic step, no moment without a site
-        return stage
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.heatdoc-old-", dir=out.parent))
-    os.rename(out, old)  # replaces the empty folder `old`
-    try:
-        os.rename(stage, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    return old
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """renameat2(RENAME_EXCHANGE): swap two folders atomically, where the system can."""
-    if not sys.platform.startswith("linux"):
+def _exchange(a: str | Path, b: str | Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two entries in one atomic step, where the system can."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
     import ctypes
 
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
-        return False
+        return None
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return renameat2
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -417,7 +454,7 @@ def _locked(folder: Path) -> Iterator[None]:
     """One build at a time writes into ``folder`` (two builds of one site do not interleave)."""
     try:
         import fcntl
-    except ImportError:  # Windows: no advisory locks; the swap is still all-or-nothing
+    except ImportError:  # Windows: no advisory locks; two builds of one site at once may mix their renames
         yield
         return
     fd = os.open(folder, os.O_RDONLY)

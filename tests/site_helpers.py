@@ -1,6 +1,7 @@
 """Helpers for the site tests: a small real project, and reading the HTML it builds."""
 from __future__ import annotations
 
+import errno
 import os
 import textwrap
 from html.parser import HTMLParser
@@ -163,3 +164,22 @@ def tree_state(folder: Path) -> dict[str, tuple]:
         else:
             out[rel] = ("other", None, st.st_mtime_ns)
     return out
+
+
+class HalfWritten:
+    """A file of the writer whose first write stops half-way with ``fault`` (by default
+    a full disk; Ctrl-C is another)."""
+
+    def __init__(self, fh, fault: BaseException | None = None):
+        self.fh = fh
+        self.fault = fault if fault is not None else OSError(errno.ENOSPC, "No space left on device")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+    def write(self, data):
+        self.fh.write(data[: len(data) // 2])
+        raise self.fault

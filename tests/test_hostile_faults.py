@@ -4,7 +4,8 @@ Whatever happens, the output folder holds the previous site byte for byte (same
 bytes, same mtimes, same inodes) or the new one whole, nothing else in the project
 changes, and no staging folder is left beside the output. test_site_output.py has
 the first three faults (an exception, Ctrl-C and a full disk in `_put`) and a failed
-swap; the rows below are the other places a build can stop.
+commit; test_site_update.py fails the commit at every step; the rows below are the
+other places a build can stop.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pytest
 
 from heatdoc.build import build_site
 from heatdoc.errors import UsageError
-from site_helpers import FILES, leftovers, snapshot, tree_state, write_project
+from site_helpers import FILES, HalfWritten, leftovers, snapshot, tree_state, write_project
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml",
                                         "specs/beta/from-csv.yaml", "data/scores.csv")}
@@ -28,23 +29,6 @@ SMALL["heatdoc.yaml"] = "title: Faults\n"
 
 def disk_full(n: int) -> OSError:
     return OSError(errno.ENOSPC, "No space left on device", f"file-{n}")
-
-
-class HalfWritten:
-    """A file whose disk fills up half-way through the first write."""
-
-    def __init__(self, fh):
-        self.fh = fh
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.fh.close()
-
-    def write(self, data):
-        self.fh.write(data[: len(data) // 2])
-        raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def half_written_open(real_open):
@@ -63,16 +47,16 @@ FAULTS = [
     ("disk-full-making-the-stage", {"os.mkdir": (0, disk_full)}, UsageError, True),
     ("quota-exceeded", {"heatdoc.write._put": (4, lambda n: OSError(errno.EDQUOT, "Disk quota exceeded"))},
      UsageError, True),
-    ("no-hard-links-then-disk-full", {"os.link": (0, lambda n: OSError(errno.EMLINK, "Too many links")),
-                                      "shutil.copy2": (2, disk_full)}, UsageError, False),
+    # the commit of a rebuild (renames into the site; a first build has only its final rename)
+    ("disk-full-in-the-commit", {"os.rename": (2, disk_full, 1)}, UsageError, False),
     ("folder-not-made", {"pathlib.Path.mkdir": (3, lambda n: EROFS)}, UsageError, True),
-    ("swap-refused", {"heatdoc.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
+    ("renames-refused", {"heatdoc.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
      UsageError, True),
     ("crash-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: RuntimeError("injected"))},
      RuntimeError, True),
     ("ctrl-c-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: KeyboardInterrupt())},
      KeyboardInterrupt, True),
-    ("ctrl-c-while-linking", {"heatdoc.write._reuse": (3, lambda n: KeyboardInterrupt())}, KeyboardInterrupt, False),
+    ("ctrl-c-in-the-commit", {"os.rename": (4, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, False),
     ("ctrl-c-twice", {"heatdoc.write._put": (3, lambda n: KeyboardInterrupt()),
                       "shutil.rmtree": (0, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, True),
 ]
@@ -134,7 +118,7 @@ def test_a_build_that_stops_half_way_changes_nothing(tmp_path, monkeypatch, case
     assert build_site(project, quiet=True).charts == 3  # and the next build works
 
 
-def test_ctrl_c_after_the_swap_still_removes_the_previous_copy(tmp_path, monkeypatch):
+def test_ctrl_c_after_the_commit_still_removes_the_staging_folder(tmp_path, monkeypatch):
     project = write_project(tmp_path / "project", SMALL)
     build_site(project, quiet=True)
     (project / "specs/alpha/new.yaml").write_text("title: New\nz: [[5]]\n")
@@ -204,7 +188,7 @@ def test_ctrl_c_during_a_build_leaves_the_previous_site_whole(tmp_path):
         assert "Traceback" not in err, err
         assert leftovers(project) == []
         if run.returncode == 0 or snapshot(project / "site") != previous:
-            # it finished before the signal came, or the signal came after the swap:
+            # it finished before the signal came, or the signal came during the commit:
             # the new site is whole; start again from the previous one
             assert run.returncode in (0, 130) and files_of(project / "site") == new
             previous = previous_site()

@@ -136,16 +136,16 @@ def test_a_build_failing_half_way_leaves_the_previous_site_whole(project, monkey
     assert leftovers(project) == []
 
 
-def test_a_failed_swap_restores_the_previous_site(project, monkeypatch):
+def test_a_failed_commit_restores_the_previous_site(project, monkeypatch):
     build_site(project, quiet=True)
     before = snapshot(project / "site")
     (project / "specs/alpha/new.yaml").write_text("title: New\nz: [[5]]\n")
-    monkeypatch.setattr(heatdoc.write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(heatdoc.write, "_exchange", lambda a, b: False)  # a system without renameat2
     real_rename, renames = os.rename, []
 
     def rename(src, dst):
         renames.append(src)
-        if len(renames) == 2:  # the new site into place
+        if len(renames) == 2:  # the second change of the commit
             raise OSError(errno.EIO, "injected")
         real_rename(src, dst)
 

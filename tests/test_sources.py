@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sourcekit import (NAN, WIDE_X, WIDE_Y, WIDE_Z, errors, load, same, write_sqlite,
                        write_wide, write_xlsx)
 
@@ -313,7 +315,7 @@ FIELDS = ["1", "-2.5", " 3 ", "1e-3", ".5", "5.", "+7", "", "NA", "nan", "NaN", 
 def test_the_fast_csv_reader_never_disagrees_with_the_careful_one(tmp_path):
     """Whatever pandas' parser accepts, it reads as the row-by-row scan does; what it
     is unsure of, it leaves to the scan (which also gives the errors)."""
-    from hypothesis import given, settings
+    from hypothesis import example, given, settings
     from hypothesis import strategies as st
 
     from heatdoc.readers import ReadError
@@ -354,3 +356,46 @@ def test_a_small_csv_is_read_without_loading_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.csv"), str(big)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out == ["['a', 'b'] ['r', 's'] [[1.0, 2.0], [3.0, nan]] False", "True"]
+
+
+CSV_FIELDS = ["0", "-0", "-00", " -0 ", "+1", "1.", ".5", "-.5", "1e5", "1E+5", "1e-400", "1e400", "00",
+              "9007199254740993", "18446744073709551616", "0.1000000000000000055511151231257827",
+              "2.2250738585072011e-308", "4.9e-324", "  7 ", "\t8", "NA", "nan", "null", "", "true", "1,5",
+              "1 2", "0x1F", "1_000", "e", "-", "é"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@example(rows=[["0", "0", "9007199254740993"]])  # 2^53 + 1: as a float it is 2^53, which is allowed
+@example(rows=[["1", "-0", "2.5"]])
+@given(rows=st.lists(st.lists(st.one_of(st.sampled_from(CSV_FIELDS), st.floats(allow_nan=False).map(repr),
+                                        st.integers(-2**60, 2**60).map(str)), min_size=3, max_size=3),
+                     min_size=1, max_size=3))
+def test_a_csv_row_read_at_once_is_the_row_read_cell_by_cell(tmp_path_factory, rows):
+    """`readers._plain_row` reads a row of plain numbers in one call: what it gives is
+    what reading the row a cell at a time gives, sign of zero and errors included."""
+    import csv as csv_module
+    import io
+
+    path = tmp_path_factory.mktemp("csv") / "m.csv"
+    out = io.StringIO()
+    csv_module.writer(out, lineterminator="\n").writerows([["", "a", "b", "c"]] +
+                                                          [[f"r{i}", *row] for i, row in enumerate(rows)])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+    def scan(fast: bool):
+        saved = readers._plain_row
+        if not fast:
+            readers._plain_row = lambda fields: None
+        try:
+            return readers.scan_numbers(path, ",", True)
+        except readers.ReadError as exc:
+            return str(exc)
+        finally:
+            readers._plain_row = saved
+
+    fast, slow = scan(True), scan(False)
+    if isinstance(slow, str):
+        assert fast == slow
+    else:
+        assert fast[:2] == slow[:2] and np.array_equal(fast[2], slow[2], equal_nan=True)
+        assert (np.signbit(fast[2]) == np.signbit(slow[2])).all()

@@ -15,7 +15,7 @@ and paths alone are never trusted:
   timestamp granularity of being hashed is hashed again next time;
 - ``catalog.json``: per spec, the last build's chart key, data files and what planning
   needs (title, order, tags, ...), so an unchanged spec is neither parsed nor validated;
-- ``charts/KEY``: a chart's parts (thumbnail, CSV, figure JSON, page fields), one after
+- ``charts/KEY``: a chart's parts (thumbnail, figure JSON, page fields), one after
   the other in one file (one file a chart: creating files is what costs most);
 - ``sites/OUT.json``: what the last build wrote to an output folder, file by file, so an
   unchanged file is hard-linked from the previous site instead of being made again.
@@ -39,7 +39,7 @@ from typing import Any
 import orjson
 
 CACHE_DIR = ".heatdoc-cache"
-FORMAT = 1  # bump when the layout of the cache changes: older caches are then ignored
+FORMAT = 2  # bump when the layout of the cache changes: older caches are then ignored
 RACY_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; a file this close to its hashing is hashed again
 # The libraries whose version can change a byte of the site.
 LIBRARIES = ("plotly", "numpy", "orjson", "jinja2", "markupsafe", "markdown_it_py", "pyyaml",
@@ -142,7 +142,7 @@ class BuildCache:
         return self.folder / "charts" / key
 
     def keep_chart(self, made: Path, key: str, alone: list[str]) -> None:
-        """Keep a chart's new entry (and its parts kept ``alone``: ENTRY.csv, ...) under its
+        """Keep a chart's new entry (and its parts kept ``alone``: ENTRY.figure, ...) under its
         key once the build has succeeded (`close`): a failed build changes nothing here."""
         self._pending.append((made, key, alone))
 

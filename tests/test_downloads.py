@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser_helpers import CHROMIUM, LAUNCH_ARGS, ServedProject, Tab, build_gallery, file_prefix
+from browser_helpers import ServedProject, Tab, build_gallery, file_prefix
 from conftest import run_heatdoc
 from matrix_csv import csv_text, expected_csv, js_number
 
@@ -100,16 +100,6 @@ def project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def site(project, tmp_path_factory) -> Path:
     return build_gallery(project, tmp_path_factory.mktemp("downloads-site") / "site")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

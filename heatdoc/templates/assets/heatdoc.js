@@ -167,8 +167,10 @@
       var make = makers[button.getAttribute("data-download")];
       var name = button.getAttribute("data-file");
       if (!make || !name) return;
+      // hidden in the HTML, the button or the sentence around it: no dead button without JavaScript
       var offer = button.closest(".download-offer");
       if (offer) offer.hidden = false;
+      button.hidden = false;
       button.addEventListener("click", function () {
         if (button.getAttribute("aria-busy") === "true") return;  // one at a time
         button.setAttribute("aria-busy", "true");

@@ -338,12 +338,11 @@ def site_weight(site: Path, files: dict[str, Path], project: Path) -> Weight:
         images = re.findall(r"<img\b[^>]*>", text)
         w.index_images = len(images)
         w.index_eager_images = sum(1 for tag in images if 'loading="lazy"' not in tag)
-    big = files["big_spec"].relative_to(project / "specs").with_suffix("")
-    for p in (site / big.parent).glob(big.name + ".*"):
-        if p.suffix in (".html", ".json", ".js"):
-            with open(p, "rb") as fh:
-                head = fh.read(4 << 20)
-            w.big_typed |= b'"bdata"' in head
+    # the big chart's page carries its figure (its downloads are made in the browser)
+    big = site / files["big_spec"].relative_to(project / "specs").with_suffix(".html")
+    if big.is_file():
+        with open(big, "rb") as fh:
+            w.big_typed = b'"bdata"' in fh.read(4 << 20)
     return w
 
 

@@ -16,7 +16,7 @@ and paths alone are never trusted:
 - ``catalog.json``: per spec, the last build's chart key, data files and what planning
   needs (title, order, tags, ...), so an unchanged spec is neither parsed nor validated;
 - ``packs/NAME``: the small parts of the charts one process made in one build (thumbnail,
-  CSV, figure JSON, page fields), one chart after the other: creating files is what costs
+  figure JSON, page fields), one chart after the other: creating files is what costs
   most, so a clean build of a thousand charts makes two packs, not a thousand files. A
   pack is never written again once kept; it goes when no chart uses it, and a pack that
   is mostly parts of charts no longer used is copied down to the ones still used;

@@ -1,10 +1,10 @@
 """Stages 3 and 5 for each chart: a spec file becomes its chart's parts, or its errors.
 
 A chart's *parts* are everything about it that does not depend on where it sits in the
-site: the thumbnail, the CSV, the figure JSON, the page's fields. They are made once per
-spec and kept in the build cache (`heatdoc.cache`) under a key of every byte they come
-from, so an unchanged spec is neither parsed, validated nor compiled again. What depends
-on the neighbours (links, section, breadcrumbs) is left to `render`.
+site: the thumbnail, the figure as the page carries it, the page's other fields. They are
+made once per spec and kept in the build cache (`heatdoc.cache`) under a key of every byte
+they come from, so an unchanged spec is neither parsed, validated nor compiled again. What
+depends on the neighbours (links, section, breadcrumbs) is left to `render`.
 
 For a large project the specs that need work are shared out over a pool of processes
 (`heatdoc.pool`): a small one is done in this process, as a pool costs more to start
@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import orjson
 
@@ -25,8 +25,11 @@ from .cache import RACY_NS, BuildCache, name_in_project, new_alone_base, new_pac
 from .errors import SpecError
 from .project import Project
 
-YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV has it all
-PART_FILES = (".svg", ".csv", ".json")  # the parts that are files of the site, beside the page
+YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
+# The parts that are files of the site, beside the page. The CSV and JSON downloads are
+# made in the browser from the page's figure (docs/performance.md: a file costs more to
+# create than a chart costs to make).
+PART_FILES = (".svg",)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class ChartParts:
     blobs: dict[str, list[int]]
 
     def part(self, name: str) -> tuple[Path, int, int]:
-        """Where the bytes of a part are: (file, offset, length). The site files CHART.svg,
-        .csv and .json are the parts named by their suffix."""
+        """Where the bytes of a part are: (file, offset, length). The site file CHART.svg
+        is the part named by its suffix."""
         offset, length = self.blobs[name]
         if offset == ALONE:
             return alone(self.alone_base, name), 0, length
@@ -74,7 +77,6 @@ class ChartParts:
 
 ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
 BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
-STREAM_CELLS = 50_000  # a matrix this big has its CSV written a row at a time
 
 
 def alone(base: Path, name: str) -> Path:
@@ -212,11 +214,11 @@ def _make_chart(job: tuple[Path, Path, int, int]
 
 def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
     """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
-    CSV, figure JSON (with plotly's template), the figure as the page carries it
-    (without), and the page's other fields; a big one in a file of its own, named
-    ``alone_base`` + its name. Returns where each one is."""
-    from .jsonout import dumps_bytes, script_json_bytes
-    from .table import data_table, matrix_csv_chunks
+    the figure as the page carries it (without plotly's template), and the page's other
+    fields; a big one in a file of its own, named ``alone_base`` + its name. Returns
+    where each one is."""
+    from .jsonout import script_json_bytes
+    from .table import data_table
     from .text import markdown_html
     from .thumbnails import thumbnail_svg
 
@@ -232,11 +234,8 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
                                           list(table.parts)],
     )
     # Made one at a time and written at once: a big chart never holds all its parts in memory.
-    parts: list[tuple[str, Callable[[], bytes | Iterable[bytes]]]] = [
+    parts: list[tuple[str, Callable[[], bytes]]] = [
         (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
-        # a big matrix's CSV (several times its bytes) is written as it is made
-        (".csv", lambda: matrix_csv_chunks(spec) if spec.z.size >= STREAM_CELLS else b"".join(matrix_csv_chunks(spec))),
-        (".json", lambda: dumps_bytes(_with_template(figure), indent=True) + b"\n"),
         ("figure", lambda: script_json_bytes(figure)),
         ("fields", lambda: orjson.dumps(fields)),
     ]
@@ -245,11 +244,6 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
         offset = fh.seek(0, os.SEEK_END)
         for name, make in parts:
             data = make()
-            if not isinstance(data, bytes):  # pieces: written to a file of their own first
-                data = _write_pieces(alone(alone_base, name), data)
-                if isinstance(data, int):
-                    blobs[name] = [ALONE, data]
-                    continue
             if len(data) >= BIG_PART:
                 alone(alone_base, name).write_bytes(data)
                 blobs[name] = [ALONE, len(data)]
@@ -259,29 +253,6 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
                 offset += len(data)
             del data
     return blobs
-
-
-def _write_pieces(path: Path, pieces: Iterable[bytes]) -> bytes | int:
-    """Write ``pieces`` to ``path``: their length when that is a big part, else (a small
-    part, which belongs in the chart's entry) their bytes, and no file."""
-    size = 0
-    with open(path, "wb") as fh:
-        for piece in pieces:
-            fh.write(piece)
-            size += len(piece)
-    if size >= BIG_PART:
-        return size
-    data = path.read_bytes()
-    path.unlink()
-    return data
-
-
-def _with_template(figure: dict[str, Any]) -> dict[str, Any]:
-    from .compile import plotly_template
-
-    if "template" in figure["layout"]:
-        return figure
-    return {**figure, "layout": {**figure["layout"], "template": plotly_template()}}
 
 
 def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:

@@ -26,8 +26,9 @@ INDEX, REFERENCE, SCHEMA, SITEMAP, MARKER = (
     "index.html", "reference.html", "heatdoc.schema.json", "sitemap.xml", ".heatdoc-site")
 ASSETS = "assets"
 ROOT_SECTION_TITLE = "Charts"  # specs directly in specs/, listed first on the index
-# What one chart writes beside its page (the page itself is ".html").
-CHART_FILES = (".html", ".svg", ".csv", ".json")
+# The files of one chart: its page and its thumbnail (the CSV and JSON downloads are made
+# in the browser, from the page's figure).
+CHART_FILES = (".html", ".svg")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -49,7 +50,7 @@ class Chart:
         return self.stem + ".html"
 
     def file(self, suffix: str) -> str:
-        """A file the chart writes beside its page: ".svg" (thumbnail), ".csv", ".json"."""
+        """A file the chart writes beside its page: ".svg" (its thumbnail)."""
         return self.stem + suffix
 
 

@@ -112,8 +112,7 @@ class ChartPage(Page):
     thumbnail_alt: str
     rows: int
     columns: int
-    csv: str  # the matrix with its labels
-    json: str  # the figure with plotly's template, as `heatdoc figure` prints it
+    download_name: str  # the file name of the downloads without suffix: NAME.csv and NAME.json
     yaml: str  # the spec file's text (cut after YAML_SHOWN_CHARS characters)
     yaml_cut: bool
     source: str  # the spec's path in the project, e.g. "specs/chemistry/periodic-table.yaml"
@@ -231,7 +230,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
              home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,
              big=parts.part("figure")[2] >= chart_parts.BIG_PART,
-             section=section, thumbnail=chart.file(".svg"), csv=chart.file(".csv"), json=chart.file(".json"),
+             section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
              source=chart.source,
              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
              next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)

@@ -1,20 +1,14 @@
-"""A chart's matrix as text: the CSV download, and the HTML data table that is the
-chart's text alternative (what a screen reader, a search engine or a page without
-JavaScript gets instead of the picture)."""
+"""A chart's matrix as text: the HTML data table that is the chart's text alternative
+(what a screen reader, a search engine or a page without JavaScript gets instead of the
+picture). The CSV download is made in the browser, from the page's figure
+(`downloads()` in templates/assets/heatdoc.js)."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from typing import Any, Iterator
-
-import numpy as np
-import orjson
+from typing import Any
 
 from .spec import Spec
-
-_FORMULA_START = frozenset("=+-@\t\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 # Beyond this many cells a table is too long to read; the page offers the CSV instead.
 TABLE_MAX_CELLS = 2_500
@@ -41,63 +35,6 @@ def labels(spec: Spec) -> tuple[list[str], list[str]]:
     rows, cols = spec.shape
     return (spec.x if spec.x is not None else [str(i) for i in range(cols)],
             spec.y if spec.y is not None else [str(i) for i in range(rows)])
-
-
-def matrix_csv(spec: Spec) -> bytes:
-    """z with its labels: the header row holds the x labels, the first column the y labels;
-    a missing cell is an empty field. Labels are made inert for spreadsheets (`inert`)."""
-    return b"".join(matrix_csv_chunks(spec))
-
-
-def matrix_csv_chunks(spec: Spec) -> Iterator[bytes]:
-    """`matrix_csv` a row at a time (the CSV of a big matrix is several times its bytes)."""
-    x, y = labels(spec)
-    yield _csv_line(["", *map(inert, x)]).encode("utf-8")
-    for label, row in zip(y, _exact_rows(spec.z)):
-        # numbers never need quotes: only the label goes through _csv_line
-        yield _csv_line([inert(label)])[:-1].encode("utf-8") + b"," + row + b"\n"
-
-
-def _csv_line(fields: list[str]) -> str:
-    # RFC 4180 quoting, by hand: csv.writer with "\n" line ends leaves a lone "\r" in a
-    # label unquoted, and spreadsheets read that as the end of the row
-    return ",".join('"' + f.replace('"', '""') + '"' if any(c in f for c in ',"\r\n') else f
-                    for f in fields) + "\n"
-
-
-def _exact_rows(z: np.ndarray) -> Iterator[bytes]:
-    """Each row's cells, comma-separated, as `_exact` writes them ("" for a gap), without
-    a Python call per cell for a big matrix: orjson writes the same shortest round-trip
-    digits as repr() for every non-integer of magnitude in [1e-4, 1e16), where repr()
-    uses no exponent; only the other cells (integers, gaps, exponents) are written one
-    by one."""
-    with np.errstate(invalid="ignore"):
-        magnitude = np.abs(z)
-        plain = (magnitude >= 1e-4) & (magnitude < 1e16) & (z != np.floor(z))
-    for row, easy in zip(z, plain):
-        values = row.tolist()  # a row at a time: 4 million Python floats would be ~130 MB
-        text = orjson.dumps(values)[1:-1]
-        if not easy.all():
-            cells = text.split(b",")
-            for j in np.flatnonzero(~easy).tolist():
-                v = values[j]
-                cells[j] = b"" if math.isnan(v) else _exact(v).encode("ascii")
-            text = b",".join(cells)
-        yield text
-
-
-def inert(label: str) -> str:
-    """A label as a CSV field that a spreadsheet shows as text, never runs as a formula.
-
-    Excel, LibreOffice and Google Sheets treat a field starting with ``=``, ``+``, ``-``,
-    ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)``, ``-1+cmd|...``):
-    such a label gets a leading ``'``, as OWASP advises. A label that is a plain number
-    (``-5``, ``+0.5``, ``-1e3``) stays as it is, so numeric labels keep their value. The
-    z values are numbers and are written as such.
-    """
-    if label[:1] in _FORMULA_START and not _NUMBER.fullmatch(label):
-        return "'" + label
-    return label
 
 
 def data_table(spec: Spec) -> DataTable | None:
@@ -134,11 +71,6 @@ def format_value(v: float, fmt: str | None = None) -> str:
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return f"{v:.6g}"
-
-
-def _exact(v: float) -> str:
-    # every digit, and 1 rather than 1.0, as in the figure JSON
-    return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
 
 
 def _text(value: Any) -> str:

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 import pytest
 
-from browser_helpers import (CHROMIUM, LAUNCH_ARGS, ServedProject, Tab, axe_script, axe_violations,
+from browser_helpers import (ServedProject, Tab, axe_script, axe_violations,
                              build_gallery, cell_fills, cell_labels, contrast_ratio, copy_project,
                              expected_labels, file_prefix, hover_lines, load_lazy_images, parse_colour,
                              visible_card_titles, wait_for_chart)
@@ -38,16 +38,6 @@ NARROW = {"width": 375, "height": 812}
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory) -> Path:
     return build_gallery(ROOT, tmp_path_factory.mktemp("gallery") / "site")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -107,7 +107,7 @@ def edit_and_rebuild(project: Path, made: list[str], name: str, old: str, new: s
 def test_editing_a_spec_remakes_its_chart_and_rewrites_only_its_files(project, tmp_path, made):
     before, after = edit_and_rebuild(project, made, "specs/alpha/two.yaml", "0.5, 1.5", "0.25, 1.5")
     assert made == ["two.yaml"]
-    assert changed(before, after) == {"alpha/two.html", "alpha/two.csv", "alpha/two.json", "alpha/two.svg"}
+    assert changed(before, after) == {"alpha/two.html", "alpha/two.svg"}
     assert after == clean_build(project, tmp_path / "reference")
 
 
@@ -187,11 +187,11 @@ def test_a_corrupt_cache_is_ignored_never_trusted(project, tmp_path, corrupt):
 
 
 def test_a_big_part_edited_in_the_site_through_its_hard_link_is_not_reused(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every CSV and JSON file is "big"
+    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every thumbnail is "big"
     build_site(project, quiet=True)
-    csv = project / "site/alpha/one.csv"
-    assert csv.stat().st_nlink == 2  # the site's file and the cache's part are one file
-    with open(csv, "r+b") as fh:  # an edit in place, as some tools make
+    svg = project / "site/alpha/one.svg"
+    assert svg.stat().st_nlink == 2  # the site's file and the cache's part are one file
+    with open(svg, "r+b") as fh:  # an edit in place, as some tools make
         fh.write(b"X")
     build_site(project, tmp_path / "elsewhere", quiet=True)
     assert files_of(tmp_path / "elsewhere") == clean_build(project, tmp_path / "reference")

@@ -10,7 +10,8 @@ once, as one project with one spec per case, and the tests read its HTML:
   string itself where it belongs, and carry it unchanged through every JSON block.
 - MARKDOWN: a description, and the exact HTML it must become.
 - CSV_LABELS: a label, and the field the CSV download holds for it (a spreadsheet
-  must not run it as a formula).
+  must not run it as a formula). The downloads are made in the browser: the browser
+  test at the end clicks them.
 
 Adding a case is one line.
 """
@@ -231,8 +232,6 @@ def test_a_hostile_string_cannot_end_a_json_block_and_reads_back_exactly(site, n
     assert trace["hovertemplate"] == f"%{{customdata[0]}} {value}<extra></extra>"
     assert trace["colorbar"]["title"]["text"] == value
     assert layout["title"]["text"] == layout["xaxis"]["title"]["text"] == layout["yaxis"]["title"]["text"] == value
-    download = json.loads((site / name / "chart.json").read_text(encoding="utf-8"))
-    assert download["data"][0]["x"] == [value, "x"]
     cards = json.loads(read_page(site / "index.html").scripts["heatdoc-index"])
     [card] = [c for c in cards if c["section"] == "Section " + value]
     assert (card["title"], card["tags"]) == (value, [value, "tag " + value])
@@ -305,25 +304,30 @@ def test_a_description_becomes_exactly_this_html(site, i, markdown, expected):
 
 # --- the CSV download ------------------------------------------------------------------
 
-def test_csv_labels_that_a_spreadsheet_would_run_are_made_text(site):
-    rows = list(csv.reader(io.StringIO((site / "csv.csv").read_bytes().decode("utf-8"), newline="")))
-    assert rows[0] == ["", *[field for _, field in CSV_LABELS]]
-    assert [row[0] for row in rows[1:]] == [field for _, field in CSV_LABELS[:3]]
-    assert all(cell == "-1.5" for row in rows[1:] for cell in row[1:])  # numbers stay numbers
-    # the page's data table shows the labels as written
-    text = (site / "csv.html").read_bytes().decode("utf-8")
+def test_the_page_shows_labels_a_spreadsheet_would_run_as_written(site):
+    # the page's data table and figure show the labels as written; the CSV download
+    # neutralises them (test_in_a_browser_no_hostile_string_runs_..._and_the_downloads_keep_it)
+    text = (site / "csv.html").read_bytes().decode("utf-8")  # read_text() would turn "\r" into "\n"
+    page = Page(text)
     assert texts(r'<th scope="col">(.*?)</th>', text) == [label for label, _ in CSV_LABELS]
+    assert json.loads(page.scripts["heatdoc-figure"])["data"][0]["x"] == [label for label, _ in CSV_LABELS]
 
 
-# --- in a browser: nothing runs, nothing is typeset -----------------------------------
+# --- in a browser: nothing runs, nothing is typeset, downloads keep the text -----------
 
 @pytest.mark.browser
-def test_in_a_browser_no_hostile_string_runs_or_is_typeset(site):
+def test_in_a_browser_no_hostile_string_runs_or_is_typeset_and_the_downloads_keep_it(site):
     from urllib.parse import quote
 
     from playwright.sync_api import sync_playwright
 
     from browser_helpers import CHROMIUM, LAUNCH_ARGS, Tab, file_prefix, hover_lines
+    from matrix_csv import csv_text
+
+    def download(page, kind: str) -> bytes:
+        with page.expect_download() as info:
+            page.click(f".downloads button[data-download={kind}]")
+        return Path(info.value.path()).read_bytes()
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
@@ -337,7 +341,16 @@ def test_in_a_browser_no_hostile_string_runs_or_is_typeset(site):
                 assert page.evaluate("typeof window.MathJax") == "undefined"
                 if value.startswith("$"):  # TeX-looking text is shown as written
                     assert page.text_content("#heatdoc-chart .gtitle") == value and value in " ".join(hover)
+                # the downloads, made by the page's script, carry the string unchanged
+                figure = json.loads(download(page, "json"))
+                assert figure["data"][0]["x"] == [value, "x"] and figure["layout"]["title"]["text"] == value
+                assert download(page, "csv").split(b"\n")[0] == f",{csv_text(value)},x".encode("utf-8")
                 assert (dialogs, tab.problems) == ([], []), name
+            page = tab.open((site / "csv.html").as_uri())
+            rows = list(csv.reader(io.StringIO(download(page, "csv").decode("utf-8"), newline="")))
+            assert rows[0] == ["", *[field for _, field in CSV_LABELS]]
+            assert [row[0] for row in rows[1:]] == [field for _, field in CSV_LABELS[:3]]
+            assert all(cell == "-1.5" for row in rows[1:] for cell in row[1:])  # numbers stay numbers
             tag, words = quote("<svg/onload=alert(1)>"), quote("</script><script>alert(1)</script>")
             page = tab.open((site / "index.html").as_uri() + f"#tag={tag}&q={words}")
             page.fill("#heatdoc-search", "<svg/onload")

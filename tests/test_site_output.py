@@ -52,7 +52,7 @@ def test_an_edit_rewrites_only_the_files_it_changes_and_removes_stale_ones(proje
     report = build_site(project, quiet=True)
     after = snapshot(project / "site")
     changed = {k for k in after if after[k] != before.get(k)}
-    assert changed == {"alpha/one.html", "alpha/one.svg", "alpha/one.csv", "alpha/one.json", "index.html"}
+    assert changed == {"alpha/one.html", "alpha/one.svg", "index.html"}
     assert report.written == len(changed)
     assert not (project / "site/beta").exists()
 

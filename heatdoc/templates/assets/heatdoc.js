@@ -1,6 +1,7 @@
-/* heatdoc's default theme: draws the chart of a chart page, filters the index's cards,
-   copies a spec's YAML. Everything it needs is in the page (no fetch), so the site
-   works opened from disk. Without JavaScript, pages show the thumbnail and the data table. */
+/* heatdoc's default theme: draws the chart of a chart page, makes its CSV and JSON
+   downloads, filters the index's cards, copies a spec's YAML. Everything it needs is in the
+   page (no fetch), so the site works opened from disk. Without JavaScript, pages show the
+   thumbnail and the data table, and no download or copy button. */
 (function () {
   "use strict";
 
@@ -139,7 +140,179 @@
     window.addEventListener("hashchange", function () { fromHash(); apply(); });
   }
 
+  // --- downloads: made in the browser, from the figure the page carries -----------------
+  // The site keeps no CSV or JSON file per chart (creating files is what a build costs
+  // most): as with Plotly's "download plot", the page makes them when asked.
+
+  // plotly's template as the page loaded it: read before plotly.js is handed the object
+  var templateText = window.heatdocPlotlyTemplate ? JSON.stringify(window.heatdocPlotlyTemplate) : null;
+  var FORMULA_START = "=+-@\t\r";
+  var PLAIN_NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+  // plotly.js's typed-array dtypes and their long names (little-endian, as plotly.js reads them)
+  var TYPED_ARRAYS = {i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray, i2: Int16Array, u2: Uint16Array,
+                      i4: Int32Array, u4: Uint32Array, f4: Float32Array, f8: Float64Array};
+  ["int8 i1", "uint8 u1", "uint8c u1c", "int16 i2", "uint16 u2", "int32 i4", "uint32 u4", "float32 f4",
+   "float64 f8"].forEach(function (pair) { pair = pair.split(" "); TYPED_ARRAYS[pair[0]] = TYPED_ARRAYS[pair[1]]; });
+  // A big matrix's CSV is made in slices this long, with a pause for the page between:
+  // a 2000 × 2000 matrix takes seconds, and the page must not freeze meanwhile.
+  var SLICE_MS = 40;
+  var BASE64_SLICE = 1 << 20;  // base64 characters decoded at a time (a multiple of 4)
+  var ROWS_A_BLOB = 64;  // CSV rows encoded at a time, not all at the end
+
+  function downloads() {
+    var block = document.getElementById("heatdoc-figure");
+    if (!block || !window.Blob || !window.URL || !URL.createObjectURL || !window.Promise) return;
+    var makers = {csv: matrixCsv, json: figureJson};
+    document.querySelectorAll("button[data-download]").forEach(function (button) {
+      var make = makers[button.getAttribute("data-download")];
+      var name = button.getAttribute("data-file");
+      if (!make || !name) return;
+      // hidden in the HTML, the button or the sentence around it: no dead button without JavaScript
+      var offer = button.closest(".download-offer");
+      if (offer) offer.hidden = false;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        if (button.getAttribute("aria-busy") === "true") return;  // one at a time
+        button.setAttribute("aria-busy", "true");
+        // parsed again each time: plotly.js changes the objects it draws
+        Promise.resolve().then(function () { return make(JSON.parse(block.textContent)); })
+          .then(function (blob) { save(blob, name); }, function (error) {
+            if (window.console) console.error("heatdoc: the download could not be made:", error);
+          })
+          .then(function () { button.removeAttribute("aria-busy"); });
+      });
+    });
+  }
+
+  function save(blob, name) {
+    var link = document.createElement("a");
+    var address = URL.createObjectURL(blob);
+    link.href = address;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    // later, not at once: the browser may still be reading the blob
+    setTimeout(function () { URL.revokeObjectURL(address); }, 60000);
+  }
+
+  // The figure as `heatdoc figure SPEC` prints it: the page leaves plotly's template out
+  // (assets/plotly-template.js serves every page), the download puts it back.
+  function figureJson(figure) {
+    var layout = figure.layout = figure.layout || {};
+    if (!("template" in layout)) {
+      if (!templateText) throw new Error("plotly's template (assets/plotly-template.js) is not loaded");
+      layout.template = JSON.parse(templateText);
+    }
+    return new Blob([JSON.stringify(figure, null, 2) + "\n"], {type: "application/json"});
+  }
+
+  // z with its labels: the header row holds the x labels, the first column the y labels,
+  // the rows in the order of the data (of y); a gap is an empty field. A number is written
+  // as JavaScript writes it: the shortest text that reads back as the same number.
+  function matrixCsv(figure) {
+    var trace = figure.data[0];
+    return matrixOf(trace.z).then(function (z) {
+      var x = labelsOf(trace.x, z.columns), y = labelsOf(trace.y, z.rows);
+      var pieces = [x.map(function (label) { return "," + csvText(label); }).join("") + "\n"];
+      var lines = [], i = 0;
+      return inSlices(function () {
+        if (i < z.rows) {
+          var row = z.row(i);
+          var fields = new Array(z.columns + 1);
+          fields[0] = csvText(y[i]);
+          for (var j = 0; j < z.columns; j++) fields[j + 1] = csvValue(row[j]);
+          lines.push(fields.join(",") + "\n");
+          i += 1;
+        }
+        if (lines.length === ROWS_A_BLOB || i === z.rows) {
+          pieces.push(new Blob(lines));
+          lines = [];
+        }
+        return i === z.rows;
+      }).then(function () { return new Blob(pieces, {type: "text/csv;charset=utf-8"}); });
+    });
+  }
+
+  // Call step() until it returns true, in slices of SLICE_MS.
+  function inSlices(step) {
+    return new Promise(function (resolve, reject) {
+      (function slice() {
+        try {
+          var until = Date.now() + SLICE_MS;
+          do {
+            if (step()) return resolve();
+          } while (Date.now() < until);
+          setTimeout(slice, 0);
+        } catch (error) {
+          reject(error);
+        }
+      })();
+    });
+  }
+
+  // z as {rows, columns, row(i)}, from a list of rows or a typed array {dtype, bdata, shape}
+  function matrixOf(z) {
+    if (Array.isArray(z)) {
+      var columns = 0;
+      z.forEach(function (r) { columns = Math.max(columns, Array.isArray(r) ? r.length : 1); });
+      return Promise.resolve({rows: z.length, columns: columns,
+                              row: function (i) { return Array.isArray(z[i]) ? z[i] : [z[i]]; }});
+    }
+    var Type = TYPED_ARRAYS[z.dtype];
+    if (!Type) throw new Error("z is a typed array of an unknown dtype: " + z.dtype);
+    return bytesOf(z.bdata).then(function (bytes) {
+      var values = new Type(bytes.buffer, 0, Math.floor(bytes.length / Type.BYTES_PER_ELEMENT));
+      var shape = String(z.shape === undefined ? values.length : z.shape).split(",").map(Number);
+      var width = shape.length > 1 ? shape[1] : shape[0];
+      return {rows: shape.length > 1 ? shape[0] : 1, columns: width,
+              row: function (i) { return values.subarray(i * width, (i + 1) * width); }};
+    });
+  }
+
+  function bytesOf(base64) {
+    base64 = /\s/.test(base64) ? base64.replace(/\s+/g, "") : base64;
+    while (base64.length % 4) base64 += "=";
+    var size = base64.length / 4 * 3 - (/==$/.test(base64) ? 2 : /=$/.test(base64) ? 1 : 0);
+    var bytes = new Uint8Array(size), read = 0, at = 0;
+    return inSlices(function () {
+      var binary = atob(base64.slice(read, read + BASE64_SLICE));
+      for (var k = 0; k < binary.length; k++) bytes[at + k] = binary.charCodeAt(k);
+      read += BASE64_SLICE;
+      at += binary.length;
+      return read >= base64.length;
+    }).then(function () { return bytes; });
+  }
+
+  // the figure's labels, else 0, 1, 2, ... as plotly.js numbers the cells
+  function labelsOf(given, count) {
+    var out = [];
+    for (var i = 0; i < count; i++) {
+      var label = Array.isArray(given) && i < given.length ? given[i] : i;
+      out.push(label === null || label === undefined ? "" : String(label));
+    }
+    return out;
+  }
+
+  function csvValue(v) {
+    if (typeof v === "number") return isFinite(v) ? String(v) : "";
+    return v === null || v === undefined ? "" : csvText(String(v));
+  }
+
+  // Text as a CSV field that a spreadsheet shows as text and never runs as a formula:
+  // Excel, LibreOffice and Google Sheets run a field starting with = + - @, a tab or a
+  // carriage return, so it gets a leading ' (OWASP's advice), unless it is a plain number
+  // (-5, +0.5, -1e3), which stays a number. Quoted as RFC 4180 says.
+  function csvText(text) {
+    if (text !== "" && FORMULA_START.indexOf(text.charAt(0)) >= 0 && !PLAIN_NUMBER.test(text)) {
+      text = "'" + text;
+    }
+    return /[,"\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
   drawChart();
   copyButtons();
+  downloads();
   filterCards();
 })();

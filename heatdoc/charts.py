@@ -224,11 +224,12 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
 
     rows, cols = spec.shape
     table = data_table(spec)
-    where = "the data table below" if table else "the CSV download below"
+    # a matrix too big for a table has only the CSV download, which needs JavaScript
+    where = "; the values are in the data table below" if table else ""
     text = spec.doc.text
     fields = dict(
         tags=list(spec.tags), description=str(markdown_html(spec.description)),
-        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells; the values are in {where}.",
+        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells{where}.",
         rows=rows, columns=cols, yaml=text[:YAML_SHOWN_CHARS], yaml_cut=len(text) > YAML_SHOWN_CHARS,
         table=None if table is None else [list(table.columns), [[r.label, list(r.cells)] for r in table.rows],
                                           list(table.parts)],

@@ -56,7 +56,7 @@ FAULTS = [
      RuntimeError, True),
     ("ctrl-c-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: KeyboardInterrupt())},
      KeyboardInterrupt, True),
-    ("ctrl-c-in-the-commit", {"os.rename": (4, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, False),
+    ("ctrl-c-in-the-commit", {"os.rename": (2, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, False),
     ("ctrl-c-twice", {"heatdoc.write._put": (3, lambda n: KeyboardInterrupt()),
                       "shutil.rmtree": (0, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, True),
 ]

@@ -114,8 +114,9 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         by_path = {chart.summary.path: chart for chart in charts}
         salt = site_salt(cache, project)
         done[0] = 0
+        chart_count = len(plan.charts)
         site_files, warnings = render_site(plan, {c.stem: by_path[c.spec.path] for c in plan.charts},
-                                           project, lambda: tick(f"rendering {len(plan.charts)} chart pages"),
+                                           project, lambda: tick(f"rendering {chart_count} chart pages"),
                                            salt)
         warnings = plan.warnings + warnings
 

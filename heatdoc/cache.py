@@ -42,6 +42,8 @@ from typing import Any
 
 import orjson
 
+from .project import relative_text
+
 CACHE_DIR = ".heatdoc-cache"
 FORMAT = 2  # bump when the layout of the cache changes: older caches are then ignored
 COMPACT_BYTES = 1 << 20  # a smaller pack is not worth copying down
@@ -341,9 +343,11 @@ def new_alone_base(root: Path) -> Path:
 
 def name_in_project(path: Path, root: Path) -> str:
     """A spec's or data file's name in the cache: its path relative to the project."""
-    text, prefix = str(path), str(root) + os.sep
-    if text.startswith(prefix) and ".." not in path.parts:  # a spec file found under the project
-        return Path(text[len(prefix):]).as_posix()
+    try:
+        if ".." not in os.fspath(path):  # a spec file found under the project: by its text
+            return relative_text(path, root)
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

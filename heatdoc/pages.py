@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .errors import HeatdocError, SpecError
-from .project import Project
+from .project import Project, relative_text
 
 if TYPE_CHECKING:  # planning reads only path, title, order, tags: a build with nothing
     from .spec import Spec  # to do should not import numpy to find that out
@@ -106,7 +106,7 @@ def plan_site(project: Project, specs: list[Spec]) -> SitePlan:
     sections: dict[str, Section] = {}
     for spec in specs:
         # the path in specs/, not where a symbolic link leads: a page mirrors the spec's name
-        rel = PurePosixPath(Path(spec.path).relative_to(project.specs_dir).as_posix())
+        rel = PurePosixPath(relative_text(spec.path, project.specs_dir))
         key = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
         if key not in sections:
             folder = "/".join(slug(part) for part in key.split("/")) if key else ""
@@ -142,7 +142,7 @@ def _chart_order(chart: Chart) -> tuple:
 
 def _shown(spec: Spec, project: Project) -> str:
     try:
-        return Path(spec.path).relative_to(project.root).as_posix()
+        return relative_text(spec.path, project.root)
     except ValueError:
         return str(spec.path)
 

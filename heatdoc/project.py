@@ -1,9 +1,10 @@
 """A heatdoc project: its folder, its settings (heatdoc.yaml) and its spec files."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import HeatdocError, SpecError, display_path
 from .schema import SITE_SCHEMA, defaults
@@ -15,7 +16,7 @@ SETTINGS_FILE = "heatdoc.yaml"
 class Project:
     root: Path
     settings: dict[str, Any] = field(default_factory=lambda: defaults(SITE_SCHEMA))
-    _real_folders: dict[Path, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _real_folders: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def specs_dir(self) -> Path:
@@ -31,38 +32,75 @@ class Project:
 
     def spec_files(self, paths: list[Path] | None = None) -> list[Path]:
         """Spec files under ``paths`` (files or folders), default the specs folder; sorted."""
-        found: list[Path] = []
-        settings, output = (self.root / SETTINGS_FILE).resolve(), self.output_dir.resolve()
+        found: set[Path] = set()
+        settings, output = str((self.root / SETTINGS_FILE).resolve()), str(self.output_dir.resolve())
         for p in paths or [self.specs_dir]:
-            if p.is_dir():
+            if not p.is_dir():
+                found.add(p)
+                continue
+            for entry in _yaml_files(os.fspath(p)):
                 # a folder given by hand may be the project itself: its settings file and
                 # its built site are not specs
-                found.extend(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
-                             and not any(part.startswith(".") for part in q.relative_to(p).parts)
-                             and (real := self.real_path(q)) != settings and not real.is_relative_to(output))
-            else:
-                found.append(p)
-        return sorted(set(found))
+                real = os.path.realpath(entry.path) if entry.is_symlink() else self.real_path(entry.path)
+                if real != settings and real != output and not real.startswith(output + os.sep):
+                    found.add(Path(entry.path))
+        return sorted(found, key=lambda path: path.parts)  # Path's own order
 
-    def real_path(self, path: Path) -> Path:
-        """``path.resolve()``, with each folder resolved once: a thousand specs in four
-        folders cost four resolves and a thousand lstat calls, not a thousand resolves."""
-        if path.is_symlink() or not path.is_absolute():
-            return path.resolve()
-        folders = self._real_folders
-        if path.parent not in folders:
-            folders[path.parent] = path.parent.resolve()
-        return folders[path.parent] / path.name
+    def real_path(self, path: Path | str) -> str:
+        """``path`` with every link resolved, as text; each folder is resolved once: a
+        thousand specs in four folders cost four resolves and a thousand lstat calls."""
+        text = os.fspath(path)
+        if os.path.islink(text) or not os.path.isabs(text):
+            return os.path.realpath(text)
+        folder, name = os.path.split(text)
+        if folder not in self._real_folders:
+            self._real_folders[folder] = os.path.realpath(folder)
+        return os.path.join(self._real_folders[folder], name)
 
     def check_inside(self, spec_file: Path) -> None:
         """Raise HeatdocError when a spec file is a symbolic link (or lies in a linked
         folder) that leads out of the project: its page would publish a file of the
         building machine, and the spec may read only data inside the project."""
         real = self.real_path(spec_file)
-        if not real.is_relative_to(self.root):
+        root = str(self.root)
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
             raise HeatdocError([SpecError(display_path(spec_file), 1, 1, "", (
                 f"the spec file leads outside the project folder {self.root} (to {real}); "
                 "heatdoc reads only files inside the project"))])
+
+
+def _yaml_files(folder: str) -> Iterator[os.DirEntry]:
+    """The .yaml and .yml files under ``folder``, hidden ones and those in hidden folders
+    left out. Like rglob, a linked folder is not entered; a link to a file is a file.
+    Directory entries, not Path objects: this runs for every spec, every build, and an
+    entry knows its type without a system call."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _yaml_files(entry.path)
+            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                yield entry
+        except OSError:
+            continue
+
+
+def relative_text(path: Path | str, folder: Path | str) -> str:
+    """``path`` relative to ``folder``, in / form, as ``Path.relative_to(...).as_posix()``
+    gives it (ValueError when it is not inside), read off the text when both are plain
+    (no '.', '..' or doubled separators): this runs for every spec, every build."""
+    text, prefix = os.fspath(path), os.fspath(folder).rstrip(os.sep) + os.sep
+    if text.startswith(prefix):
+        rel = text[len(prefix):].replace(os.sep, "/")
+        padded = f"/{rel}/"
+        if rel and "/./" not in padded and "/../" not in padded and "//" not in padded:
+            return rel
+    return Path(path).relative_to(folder).as_posix()
 
 
 def find_root(start: Path) -> Path:

@@ -79,6 +79,7 @@ class BuildCache:
         self._code: str | None = None
         self._pending: list[tuple[Path, Path, str, list[str]]] = []
         self._packs: dict[str, list[int]] = {}  # a pack's stamp, stat'ed once a build
+        self._pack_paths: dict[str, Path] = {}
         self._mtime = self.folder.stat().st_mtime_ns if self.existed else None
 
     # --- input files -------------------------------------------------------------
@@ -146,11 +147,13 @@ class BuildCache:
         self.new_catalog["specs"][spec] = record
 
     def pack_path(self, name: str) -> Path:
-        return self.folder / "packs" / name
+        if name not in self._pack_paths:  # a few packs, a thousand charts: made once each
+            self._pack_paths[name] = self.folder / "packs" / name
+        return self._pack_paths[name]
 
-    def alone_base(self, key: str) -> Path:
+    def alone_base(self, key: str) -> str:
         """Where a kept chart's big parts are: this name + "." + the part's name."""
-        return self.folder / "charts" / key
+        return f"{self.folder}{os.sep}charts{os.sep}{key}"
 
     def keep_chart(self, pack: Path, alone_base: Path, key: str, alone: list[str]) -> None:
         """Keep a chart made by this build (its pack, and its parts kept ``alone``) under its

@@ -53,7 +53,7 @@ class ChartParts:
     summary: SpecSummary
     key: str
     pack: Path
-    alone_base: Path
+    alone_base: Path | str
     blobs: dict[str, list[int]]
 
     def part(self, name: str) -> tuple[Path, int, int]:
@@ -79,8 +79,8 @@ ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
 BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
 
 
-def alone(base: Path, name: str) -> Path:
-    return base.with_name(f"{base.name}.{name.lstrip('.')}")
+def alone(base: Path | str, name: str) -> Path:
+    return Path(f"{os.fspath(base)}.{name.lstrip('.')}")
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -134,7 +134,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                                             "pack": Path(pack).name})
             # this build uses the new parts where they are, in tmp/ (all workers are done:
             # every pack is whole)
-            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), Path(alone_base), blobs)
+            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), alone_base, blobs)
     return [charts[p] for p in files if p in charts], errors
 
 

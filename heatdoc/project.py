@@ -44,7 +44,7 @@ class Project:
                 real = os.path.realpath(entry.path) if entry.is_symlink() else self.real_path(entry.path)
                 if real != settings and real != output and not real.startswith(output + os.sep):
                     found.add(Path(entry.path))
-        return sorted(found, key=lambda path: path.parts)  # Path's own order
+        return sorted(found, key=lambda path: os.fspath(path).split(os.sep))  # Path's own order
 
     def real_path(self, path: Path | str) -> str:
         """``path`` with every link resolved, as text; each folder is resolved once: a

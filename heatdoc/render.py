@@ -185,6 +185,21 @@ def _relative(path: str, folder: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
+_ENVIRONMENT: dict[tuple[Path, str], jinja2.Environment] = {}
+
+
+def _environment_for(templates: Path, salt: str) -> jinja2.Environment:
+    """The environment of the last build when the templates are the same (``salt`` holds a
+    digest of every template and of heatdoc's code): `heatdoc serve` rebuilds in one
+    process, and compiling the theme's templates again costs more than a small edit."""
+    if not salt:
+        return environment(templates)
+    if (templates, salt) not in _ENVIRONMENT:
+        _ENVIRONMENT.clear()
+        _ENVIRONMENT[templates, salt] = environment(templates)
+    return _ENVIRONMENT[templates, salt]
+
+
 def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Project,
                 tick: Callable[[], None] = lambda: None, salt: str = "") -> tuple[SiteFiles, list[str]]:
     """Every file of the site, and warnings. ``charts`` maps a chart's stem to its parts.
@@ -193,7 +208,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     to it (``salt`` stands for heatdoc's code and the project's templates), and rendered
     only when the previous site does not already hold a page of that name."""
     settings = project.settings
-    env = _Lazy(lambda: environment(project.templates_dir))
+    env = _Lazy(lambda: _environment_for(project.templates_dir, salt))
     base_url = settings.get("base_url") or ""
     js = plotly_js(settings.get("plotlyjs", "bundled"))
     site = SiteContext(settings["title"], markdown_html(settings.get("description") or ""), base_url,

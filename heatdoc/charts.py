@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import orjson
 
@@ -68,10 +68,12 @@ class ChartParts:
         """Is this part a file of its own (which the site may hard-link)?"""
         return self.blobs[name][0] == ALONE
 
-    def fields(self) -> dict[str, Any]:
-        """The page fields (`render.ChartPage`), with the figure as the page carries it."""
+    def fields(self, figure: bool = True) -> dict[str, Any]:
+        """The page fields (`render.ChartPage`), with the figure as the page carries it
+        (unless ``figure`` is false: a big page copies it from its file as it is written)."""
         fields = orjson.loads(_read(*self.part("fields")))
-        fields["figure_json"] = _read(*self.part("figure")).decode("utf-8")
+        if figure:
+            fields["figure_json"] = _read(*self.part("figure")).decode("utf-8")
         return fields
 
 
@@ -203,7 +205,8 @@ def _make_chart(job: tuple[Path, Path, int, int]
         spec = check_spec(doc, ctx)
     except HeatdocError as exc:
         return exc.errors
-    figure = compile_figure(spec, template=False)
+    # a figure whose base64 alone is a big part is written as it is made (`compile.Base64`)
+    figure = compile_figure(spec, template=False, lazy=spec.z.size * 32 // 3 >= BIG_PART)
     # One pack a process and build: a thousand charts make two files, not a thousand
     pack, alone_base = new_pack(root, build), new_alone_base(root)
     blobs = write_parts(pack, alone_base, spec, figure)
@@ -217,7 +220,7 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
     the figure as the page carries it (without plotly's template), and the page's other
     fields; a big one in a file of its own, named ``alone_base`` + its name. Returns
     where each one is."""
-    from .jsonout import script_json_bytes
+    from .jsonout import script_json_chunks
     from .table import data_table
     from .text import markdown_html
     from .thumbnails import thumbnail_svg
@@ -235,16 +238,23 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
                                           list(table.parts)],
     )
     # Made one at a time and written at once: a big chart never holds all its parts in memory.
-    parts: list[tuple[str, Callable[[], bytes]]] = [
-        (".svg", lambda: thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()),
-        ("figure", lambda: script_json_bytes(figure)),
-        ("fields", lambda: orjson.dumps(fields)),
+    parts: list[tuple[str, Callable[[], Iterable[bytes]]]] = [
+        (".svg", lambda: [thumbnail_svg(spec.z, figure["data"][0], figure["layout"]).encode()]),
+        ("figure", lambda: script_json_chunks(figure)),  # pieces: a big one is never whole
+        ("fields", lambda: [orjson.dumps(fields)]),
     ]
     blobs = {}
     with open(pack, "ab") as fh:
         offset = fh.seek(0, os.SEEK_END)
         for name, make in parts:
-            data = make()
+            pieces = iter(make())
+            data = next(pieces, b"")
+            more = next(pieces, None)
+            if more is not None:  # written a piece at a time, to a file of its own
+                with open(alone(alone_base, name), "wb") as out:
+                    size = out.write(data) + out.write(more) + sum(out.write(piece) for piece in pieces)
+                blobs[name] = [ALONE, size]
+                continue
             if len(data) >= BIG_PART:
                 alone(alone_base, name).write_bytes(data)
                 blobs[name] = [ALONE, len(data)]

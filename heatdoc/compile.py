@@ -12,7 +12,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -27,11 +27,12 @@ LAYER_REF = re.compile(r"%\{customdata\.([A-Za-z_][A-Za-z0-9_]*)")
 TRACE_KEYS = ("zmin", "zmax", "zmid", "showscale", "reversescale", "colorbar", "xgap", "ygap", "textfont")
 
 
-def compile_figure(spec: Spec, *, template: bool = True) -> dict[str, Any]:
-    """The figure dict of ``spec``: one heatmap trace with a texttemplate, and a layout."""
+def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> dict[str, Any]:
+    """The figure dict of ``spec``: one heatmap trace with a texttemplate, and a layout.
+    ``lazy``: a big z's base64 is a `Base64`, made as it is written (for the build)."""
     opts = spec.options
     layer_names = list(spec.layers)
-    trace: dict[str, Any] = {"type": "heatmap", "z": encode_z(spec.z)}
+    trace: dict[str, Any] = {"type": "heatmap", "z": encode_z(spec.z, lazy=lazy)}
     if spec.x is not None:
         trace["x"] = spec.x
     if spec.y is not None:
@@ -120,14 +121,34 @@ def _named_layers(template: str, names: list[str]) -> str:
                          if m.group(1) in index else m.group(0), template)
 
 
-def encode_z(z: np.ndarray) -> Any:
-    """A list of rows (None for gaps) for small matrices, a base64 typed array for big ones."""
+def encode_z(z: np.ndarray, *, lazy: bool = False) -> Any:
+    """A list of rows (None for gaps) for small matrices, a base64 typed array for big ones
+    (``lazy``: its base64 made only as it is written, `Base64`)."""
     if z.size > TYPED_ARRAY_CELLS:
         data = np.ascontiguousarray(z, dtype="<f8")
         # the array's own buffer: no copy of a matrix that may be 32 MB
-        return {"dtype": "f8", "bdata": base64.b64encode(memoryview(data).cast("B")).decode("ascii"),
-                "shape": f"{z.shape[0]}, {z.shape[1]}"}
+        bdata = Base64(data) if lazy else base64.b64encode(memoryview(data).cast("B")).decode("ascii")
+        return {"dtype": "f8", "bdata": bdata, "shape": f"{z.shape[0]}, {z.shape[1]}"}
     return [[None if math.isnan(v) else _plain_number(v) for v in row] for row in z.tolist()]
+
+
+class Base64:
+    """The base64 text of an array's bytes, made a piece at a time as it is written
+    (`jsonout.script_json_chunks`): for a 2000x2000 matrix the text is 41 MB, and the
+    figure JSON around it another 43 MB; neither is ever whole in memory. Anything else
+    that writes the figure gets the text whole (`jsonout.dumps_bytes`)."""
+
+    PIECE = 3 << 18  # bytes of the array a piece: 1 MB of text, no padding but at the end
+
+    def __init__(self, data: np.ndarray):
+        self.data = memoryview(data).cast("B")
+
+    def text(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    def pieces(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), self.PIECE):
+            yield base64.b64encode(self.data[start:start + self.PIECE])
 
 
 def _plain_number(v: float) -> float | int:

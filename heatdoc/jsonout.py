@@ -1,7 +1,8 @@
 """JSON out: orjson (fast, deterministic), with the escaping that HTML <script> needs."""
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from typing import Any, Iterator
 
 import numpy as np
 import orjson
@@ -37,7 +38,33 @@ def script_json_bytes(value: Any) -> bytes:
     return out
 
 
+def script_json_chunks(value: Any) -> Iterator[bytes]:
+    """`script_json_bytes`, a piece at a time: the text of each `compile.Base64` in
+    ``value`` is made as it is written (base64 needs no escaping), the rest at once."""
+    token, texts = secrets.token_hex(16), []
+
+    def default(item: Any) -> Any:
+        if hasattr(item, "pieces"):  # a compile.Base64
+            texts.append(item)
+            return f"{token}-{len(texts) - 1}"
+        return _default(item)
+
+    out = orjson.dumps(value, option=_OPTIONS, default=default)
+    for char, escape in _SCRIPT_ESCAPES:
+        if char in out:
+            out = out.replace(char, escape)
+    start = 0
+    for i, text in enumerate(texts):
+        at = out.index(f'"{token}-{i}"'.encode("ascii"), start)
+        yield out[start:at + 1]  # up to the opening quote
+        yield from text.pieces()
+        start = at + len(f'"{token}-{i}"') - 1  # from the closing quote
+    yield out[start:]
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
+    if hasattr(value, "pieces"):  # a compile.Base64 wherever the whole text is wanted
+        return value.text()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

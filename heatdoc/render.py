@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import secrets
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -226,12 +227,19 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         identity = digest_of("page", salt, template, site_repr, content_id, repr(sorted(common.items())))
 
         def make() -> bytes:
+            if big:
+                return b"".join(chunks())
             return _render(env.get(), template, site=site, page=cls(**common, **content()))
 
         def chunks() -> Iterator[bytes]:
             return _render_chunks(env.get(), template, site=site, page=cls(**common, **content()))
 
         files[path] = Later(identity, make, chunks if big else None)
+
+    def big_chart_fields(parts: ChartParts) -> dict[str, Any]:
+        # the figure stands in the page as a token until the page is written, and is then
+        # copied from its file in the cache: tens of MB that are never a Python string
+        return _chart_fields(parts, figure=FigureToken(parts))
 
     groups = _card_groups(plan)
     home = (Link(settings["title"], P.INDEX),)
@@ -242,9 +250,10 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
             files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
                                              link=parts.is_alone(suffix))
         section = Link(chart.section.title, chart.section.page) if chart.section.page else None
+        big = parts.part("figure")[2] >= chart_parts.BIG_PART
         page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
-             home + ((section,) if section else ()), partial(_chart_fields, parts), parts.key,
-             big=parts.part("figure")[2] >= chart_parts.BIG_PART,
+             home + ((section,) if section else ()),
+             partial(big_chart_fields if big else _chart_fields, parts), parts.key, big=big,
              section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
              source=chart.source,
              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
@@ -286,16 +295,27 @@ class _Lazy:
         return self._value
 
 
-def _chart_fields(parts: ChartParts) -> dict[str, Any]:
+class FigureToken(Markup):
+    """Where a big chart's figure goes in its page: `_render_chunks` writes the figure's
+    part of the cache there, a piece at a time."""
+
+    def __new__(cls, parts: ChartParts) -> "FigureToken":
+        token = super().__new__(cls, f"heatdoc-figure-{secrets.token_hex(16)}")
+        token.part = parts.part("figure")
+        return token
+
+
+def _chart_fields(parts: ChartParts, figure: Markup | None = None) -> dict[str, Any]:
     """The page fields kept with the chart's parts, as the template gets them."""
-    f = parts.fields()
+    f = parts.fields(figure=figure is None)
     table = None
     if f["table"] is not None:
         columns, rows, names = f["table"]
         table = DataTable(tuple(columns), tuple(TableRow(label, tuple(cells)) for label, cells in rows),
                           tuple(names))
     return dict(tags=tuple(f["tags"]), description=Markup(f["description"]),
-                figure_json=Markup(f["figure_json"]), thumbnail_alt=f["thumbnail_alt"],
+                figure_json=figure if figure is not None else Markup(f["figure_json"]),
+                thumbnail_alt=f["thumbnail_alt"],
                 rows=f["rows"], columns=f["columns"], yaml=f["yaml"], yaml_cut=f["yaml_cut"], table=table)
 
 
@@ -339,13 +359,30 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
 
 def _render_chunks(env: jinja2.Environment, name: str, **context: Any) -> Iterator[bytes]:
     """One page as it is rendered, a piece at a time: the page of a big matrix is never
-    whole in memory (its figure is, once, as the template's variable)."""
+    whole in memory, nor is its figure (a `FigureToken` in the page, copied from its file)."""
+    figure = getattr(context.get("page"), "figure_json", None)
+    token = str(figure) if isinstance(figure, FigureToken) else None
     try:
         for piece in env.get_template(name).generate(**context):
+            while token is not None and token in piece:
+                before, piece = piece.split(token, 1)
+                yield before.encode("utf-8")
+                yield from _read_pieces(*figure.part)
             for start in range(0, len(piece), 1 << 20):
                 yield piece[start:start + (1 << 20)].encode("utf-8")
     except jinja2.TemplateError as exc:
         raise _template_error(exc, name) from None
+
+
+def _read_pieces(path: Path, offset: int, length: int) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while length > 0:
+            piece = fh.read(min(length, 1 << 20))
+            if not piece:
+                raise OSError(f"{path} is shorter than the build cache says")
+            length -= len(piece)
+            yield piece
 
 
 def _template_error(exc: jinja2.TemplateError, name: str) -> HeatdocError:

@@ -11,6 +11,7 @@ merge into one path segment: a thumbnail stays a few KB whatever the matrix.
 from __future__ import annotations
 
 import math
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -64,9 +65,13 @@ def thumbnail_svg(z: np.ndarray, trace: dict[str, Any], layout: dict[str, Any]) 
 
 def colour_range(z: np.ndarray, trace: dict[str, Any]) -> tuple[float, float]:
     """The values at the two ends of the scale, by plotly.js's rules (zmin/zmax/zmid)."""
-    finite = z[~np.isnan(z)]
-    lo = float(finite.min()) if finite.size else 0.0
-    hi = float(finite.max()) if finite.size else 1.0
+    lo = hi = math.nan
+    if z.size:
+        with warnings.catch_warnings():  # all gaps: nan, and a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = float(np.nanmin(z)), float(np.nanmax(z))  # no copy of a big matrix
+    if math.isnan(lo):
+        lo, hi = 0.0, 1.0
     zmin, zmax, zmid = trace.get("zmin"), trace.get("zmax"), trace.get("zmid")
     if zmid is not None and zmin is None and zmax is None:
         half = max(abs(hi - zmid), abs(lo - zmid))
@@ -79,19 +84,27 @@ def colour_range(z: np.ndarray, trace: dict[str, Any]) -> tuple[float, float]:
 
 
 def downsample(z: np.ndarray, max_side: int) -> np.ndarray:
-    """Average blocks of cells (ignoring gaps) so that neither side exceeds ``max_side``."""
+    """Average blocks of cells (ignoring gaps) so that neither side exceeds ``max_side``.
+    A band of block rows at a time: a copy of a 32 MB matrix would double what a big
+    chart's build holds."""
     rows, cols = z.shape
     fr, fc = math.ceil(rows / max_side), math.ceil(cols / max_side)
     if fr == 1 and fc == 1:
         return z
-    padded = np.full((math.ceil(rows / fr) * fr, math.ceil(cols / fc) * fc), np.nan)
-    padded[:rows, :cols] = z
-    blocks = padded.reshape(padded.shape[0] // fr, fr, padded.shape[1] // fc, fc)
-    present = ~np.isnan(blocks)
-    counts = present.sum(axis=(1, 3))
-    sums = np.where(present, blocks, 0.0).sum(axis=(1, 3))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan)
+    out_cols = math.ceil(cols / fc)
+    pad = np.full((fr, out_cols * fc - cols), np.nan)
+    out = np.empty((math.ceil(rows / fr), out_cols))
+    for i in range(out.shape[0]):
+        band = z[i * fr:(i + 1) * fr]
+        if pad.shape[1]:
+            band = np.concatenate([band, pad[:band.shape[0]]], axis=1)
+        blocks = band.reshape(band.shape[0], out_cols, fc)
+        present = ~np.isnan(blocks)
+        counts = present.sum(axis=(0, 2))
+        sums = np.where(present, blocks, 0.0).sum(axis=(0, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[i] = np.where(counts > 0, sums / counts, np.nan)
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import heatdoc.charts
+import heatdoc.compile
 import heatdoc.pool
 from heatdoc.build import build_site
 from heatdoc.cache import CACHE_DIR
@@ -198,8 +199,15 @@ def test_a_big_part_edited_in_the_site_through_its_hard_link_is_not_reused(proje
 
 
 def test_big_parts_and_pages_written_a_piece_at_a_time_are_the_same_bytes(project, tmp_path, monkeypatch):
+    # a typed array (over 1,000 cells) whose base64 is written a piece at a time, the
+    # pieces smaller than the text: several of them, and a last one with padding
+    (project / "specs/beta/typed.yaml").write_text(
+        "title: Typed\nz: {random: normal, shape: [41, 43], seed: 3}\n")
+    monkeypatch.setattr(heatdoc.compile.Base64, "PIECE", 3 * 100)
     monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every part and chart page is "big"
     build_site(project, tmp_path / "pieces", quiet=True)
+    page = (tmp_path / "pieces/beta/typed.html").read_text()
+    assert page.count("heatdoc-figure-") == 0 and '"bdata":"' in page
     monkeypatch.setattr(heatdoc.charts, "BIG_PART", 1 << 20)
     assert files_of(tmp_path / "pieces") == clean_build(project, tmp_path / "reference")
 

@@ -158,7 +158,7 @@ class Preview:
             return False
         if any(part.startswith(".") for part in rel.parts):
             return True
-        # The output folder, and what a `heatdoc build` puts beside it while swapping.
+        # The output folder, and the staging folder a `heatdoc build` writes beside it.
         out = self._output
         if not p.is_relative_to(out.parent) or p == out.parent:
             return False

@@ -118,6 +118,11 @@ def open_project(root: Path) -> Project:
     settings = defaults(SITE_SCHEMA)
     path = root / SETTINGS_FILE
     if path.is_file():
+        real = os.path.realpath(path)
+        if not real.startswith(str(root).rstrip(os.sep) + os.sep):  # a link out: never read
+            raise HeatdocError([SpecError(display_path(path), 1, 1, "", (
+                f"the settings file leads outside the project folder {root} (to {real}); "
+                "heatdoc reads only files inside the project"))])
         from .load import load_yaml
         from .validate import schema_errors
 

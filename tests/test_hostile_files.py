@@ -141,6 +141,8 @@ LAYOUTS = [
     ("relative-spec-link", {"specs/ok.yaml": OK, "specs/evil.yaml": Link("../../outside/secret.yaml")}, "", 1,
      [f"specs/evil.yaml:1:1: the spec file {LEADS_OUT}"]),
     ("specs-folder-link", {"specs": Link("{outside}")}, "", 1, [f"specs/secret.yaml:1:1: the spec file {LEADS_OUT}"]),
+    ("settings-file-link", {"specs/ok.yaml": OK, "heatdoc.yaml": Link("{outside}/secret.yaml")}, "", 1,
+     [f"heatdoc.yaml:1:1: the settings file {LEADS_OUT}"]),
     ("specs-setting-outside", {"specs/ok.yaml": OK}, "specs: ../outside\n", 1,
      [f"../outside/secret.yaml:1:1: the spec file {LEADS_OUT}"]),
     ("data-folder-link", {"specs/a.yaml": Z.format("{file: ../data/x.csv}"), "data": Link("{outside}")}, "", 1,

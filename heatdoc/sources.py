@@ -62,6 +62,13 @@ class ReadContext:
         return value
 
 
+def _as_written(value: Any) -> str:
+    """A cell as the YAML said it: true, not Python's True."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadContext, *,
                 axes: dict[str, list] | None = None) -> Matrix:
     """Read the matrix at ``keys`` of ``doc``; raise HeatdocError at its line.
@@ -106,7 +113,7 @@ def _inline(doc: Document, keys: tuple, rows: list, kind: Kind) -> Matrix:
     for i, r in enumerate(rows):
         for j, c in enumerate(r):
             if c is not None and (isinstance(c, (bool, str)) or not isinstance(c, (int, float))):
-                errors.append(doc.error(keys + (i, j), f"a z cell must be a number or null, not {c!r}"))
+                errors.append(doc.error(keys + (i, j), f"a z cell must be a number or null, not {_as_written(c)}"))
     if errors:
         raise HeatdocError(errors)
     return Matrix(np.array([[math.nan if c is None else c for c in r] for r in rows], dtype=np.float64))

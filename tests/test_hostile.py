@@ -90,6 +90,7 @@ BAD = [
     ("duplicate-y-labels", B + "y: ['1', 1]\n", "3:10: y[1]: duplicate label '1' (also at position 0); Plotly would draw both in one place"),
     ("non-numeric-z", "title: T\nz: [[1, abc]]\n", "2:9: z[0][1]: a z cell must be a number or null, not 'abc'"),
     ("quoted-number-z", 'title: T\nz: [[1, "2"]]\n', "2:9: z[0][1]: a z cell must be a number or null, not '2'"),
+    ("boolean-z", "title: T\nz: [[1, true]]\n", "2:9: z[0][1]: a z cell must be a number or null, not true"),
     ("z-3d", "title: T\nz: [[[1, 2]], [[3, 4]]]\n", f"2:6: z[0][0]: {CELL}", f"2:16: z[1][0]: {CELL}"),
     ("z-1d", "title: T\nz: [1, 2, 3]\n", "2:4: z: a matrix is a list of rows: write [[1, 2, 3]] for a single row"),
     ("z-empty", "title: T\nz: []\n", "2:4: z: must not be empty"),

@@ -38,7 +38,8 @@ def labels(spec: Spec) -> tuple[list[str], list[str]]:
 
 
 def data_table(spec: Spec) -> DataTable | None:
-    """The table of what each cell shows, or None when the matrix is too big to read as one."""
+    """The table of what each cell shows, its rows top to bottom as the chart draws them,
+    or None when the matrix is too big to read as one."""
     rows, cols = spec.shape
     if rows * cols > TABLE_MAX_CELLS:
         return None
@@ -55,6 +56,8 @@ def data_table(spec: Spec) -> DataTable | None:
             shown.extend(_text(layer[i][j]) for layer in spec.layers.values())
             cells.append(" · ".join(s for s in shown if s))
         out.append(TableRow(label, tuple(cells)))
+    if spec.options.get("origin") == "lower":  # the chart draws row 0 at the bottom: so does the table
+        out.reverse()
     return DataTable(tuple(x), tuple(out), tuple(parts))
 
 

@@ -68,6 +68,17 @@ def test_origin(compile_yaml, origin, autorange):
     assert compile_yaml(f"title: t\nz: [[1]]\norigin: {origin}\n")["layout"]["yaxis"]["autorange"] == autorange
 
 
+@pytest.mark.parametrize("origin, first", [("upper", "Game One"), ("lower", "Game Two")])
+def test_the_data_table_lists_rows_as_the_chart_draws_them(make_project, origin, first):
+    from heatdoc.table import data_table
+
+    root = make_project({"specs/s.yaml": f"title: t\nz: [[1, 2], [3, 4]]\nx: [A, B]\ny: [Game One, Game Two]\n"
+                                         f"origin: {origin}\n"})
+    table = data_table(heatdoc.load_spec(root / "specs" / "s.yaml"))
+    rows = [(row.label, row.cells) for row in table.rows]
+    assert rows[0][0] == first and dict(rows) == {"Game One": ("1", "2"), "Game Two": ("3", "4")}
+
+
 def test_aspect(compile_yaml):
     equal = compile_yaml("title: t\nz: [[1]]\n")["layout"]
     assert equal["xaxis"]["scaleanchor"] == "y" and equal["xaxis"]["constrain"] == "domain"

@@ -259,7 +259,8 @@ def _plain_numbers(items: list[yaml.Node]) -> list[Any] | None:
     scalar of the same value, and a plain scalar cannot start a JSON string, array or
     object, so text that orjson reads as exactly one value per item holds only those;
     anything else (text, .nan, 0x1F, an integer beyond 2^53 that orjson would make a
-    float) goes the item-by-item way, which also reports the errors."""
+    float, items that together read as a JSON list or string) goes the item-by-item way,
+    which also reports the errors."""
     if len(items) < 2:
         return None
     values = []
@@ -274,7 +275,9 @@ def _plain_numbers(items: list[yaml.Node]) -> list[Any] | None:
     if len(row) != len(values):
         return None
     for value in row:
-        if value is not None and not isinstance(value, bool) and abs(value) > SAFE_INT:
+        # a plain scalar in a block may hold "[", "{" or '"': items such as `1,[2` and `3]`
+        # make one JSON value each, but not numbers
+        if value is not None and (type(value) not in (int, float, bool) or abs(value) > SAFE_INT):
             return None
     return row
 

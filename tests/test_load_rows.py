@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import heatdoc.load as load
@@ -15,7 +15,7 @@ SCALARS = ["0", "-0", "+1", "007", "00", "1.", ".5", "-.5", "1e5", "1E+5", "1e-4
            "0x1F", "0o17", "9007199254740992", "9007199254740993", "-9007199254740993",
            "18446744073709551616", "123456789012345678901234567890123456789012", "true", "True", "false",
            "null", "Null", "~", ".nan", ".NaN", ".inf", "-.inf", "NaN", "Infinity", "yes", "abc",
-           "1,2", "1 2", "'q'", '"q"', "a\"b", "1]", "-", "", "é"]
+           "1,2", "1 2", "'q'", '"q"', "a\"b", "1]", "-", "", "é", "1,[2", "3]", '1,"a', 'b"', "1,{", "}"]
 scalar = st.one_of(st.sampled_from(SCALARS), st.floats(allow_nan=False).map(repr),
                    st.integers(-2**70, 2**70).map(str))
 
@@ -48,6 +48,8 @@ def same(a, b) -> bool:
 
 
 @settings(max_examples=600, deadline=None, derandomize=True, database=None)
+@example(rows=[["1,[2", "3]"], ["4", "5"]], layout="block")  # one JSON list out of two items
+@example(rows=[['1,"a', 'b"']], layout="block")  # one JSON string out of two items
 @given(rows=st.lists(st.lists(scalar, min_size=1, max_size=5), min_size=1, max_size=3),
        layout=st.sampled_from(["flow", "block of flow rows", "block"]))
 def test_a_row_read_at_once_is_the_row_read_item_by_item(tmp_path_factory, rows, layout):

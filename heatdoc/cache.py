@@ -80,6 +80,7 @@ class BuildCache:
         self._pending: list[tuple[Path, Path, str, list[str]]] = []
         self._packs: dict[str, list[int]] = {}  # a pack's stamp, stat'ed once a build
         self._pack_paths: dict[str, Path] = {}
+        self.tmp_prefix = ""  # what this build's names in tmp/ start with (`new_pack`)
         self._mtime = self.folder.stat().st_mtime_ns if self.existed else None
 
     # --- input files -------------------------------------------------------------
@@ -250,7 +251,7 @@ class BuildCache:
             else:
                 # A failed build leaves the cache as it found it, to the folder's mtime
                 # (tmp/ was made and removed in it).
-                shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+                self._clear_tmp()
                 with contextlib.suppress(OSError):
                     os.utime(self.folder, ns=(time.time_ns(), self._mtime))
         finally:
@@ -270,7 +271,20 @@ class BuildCache:
                 if name.split(".")[0] not in used:
                     with contextlib.suppress(OSError):
                         os.unlink(self.folder / folder / name)
-        shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+        self._clear_tmp()
+
+    def _clear_tmp(self) -> None:
+        """Remove what this build left in tmp/. Holding the lock, everything there is this
+        build's or a killed build's; without it (no advisory locks) another build may be
+        writing there, so only the names this build made go (`tmp_prefix`)."""
+        tmp = self.folder / "tmp"
+        if self._lock is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for name in _listdir(tmp):
+            if self.tmp_prefix and name.startswith(self.tmp_prefix):
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp / name)
 
     def _compact(self) -> None:
         """Copy the parts still used out of a pack that is mostly parts no chart uses any
@@ -339,9 +353,9 @@ def new_pack(root: Path, build: int) -> Path:
     return tmp / f"{build}-{os.getpid()}"
 
 
-def new_alone_base(root: Path) -> Path:
+def new_alone_base(root: Path, build: int) -> Path:
     """A new name in the cache's tmp/ for a chart's big parts (NAME.PART), then `keep_chart`."""
-    return root / CACHE_DIR / "tmp" / f"{os.getpid()}-{os.urandom(8).hex()}"
+    return root / CACHE_DIR / "tmp" / f"{build}-{os.getpid()}-{os.urandom(8).hex()}"
 
 
 def name_in_project(path: Path, root: Path) -> str:

@@ -98,6 +98,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 tick: Callable[[], None] = lambda: None) -> tuple[list[ChartParts], list[SpecError]]:
     """A chart for every spec file (in the order given), or every error of every spec."""
     started = time.time_ns()
+    cache.tmp_prefix = f"{started}-"  # every name this build makes in the cache's tmp/
     settings = _chart_settings(project)
     charts: dict[Path, ChartParts] = {}
     todo = []
@@ -208,7 +209,7 @@ def _make_chart(job: tuple[Path, Path, int, int]
     # a figure whose base64 alone is a big part is written as it is made (`compile.Base64`)
     figure = compile_figure(spec, template=False, lazy=spec.z.size * 32 // 3 >= BIG_PART)
     # One pack a process and build: a thousand charts make two files, not a thousand
-    pack, alone_base = new_pack(root, build), new_alone_base(root)
+    pack, alone_base = new_pack(root, build), new_alone_base(root, build)
     blobs = write_parts(pack, alone_base, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}

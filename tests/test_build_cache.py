@@ -7,8 +7,10 @@ import shutil
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
+import heatdoc.cache
 import heatdoc.charts
 import heatdoc.compile
 import heatdoc.pool
@@ -286,3 +288,20 @@ def test_a_pack_mostly_of_unused_parts_is_copied_down(project, tmp_path, monkeyp
     made.clear()
     build_site(project, tmp_path / "again", quiet=True)
     assert made == [] and files_of(tmp_path / "again") == clean_build(project, tmp_path / "reference")
+
+
+def test_a_build_without_the_lock_never_removes_another_builds_parts(project, monkeypatch):
+    """Without advisory locks (Windows), two builds of a project can overlap: the one that
+    ends removes only its own names from the cache's tmp/, never the pack the other one
+    is still adding charts to."""
+    monkeypatch.setattr(heatdoc.cache.BuildCache, "_take_lock", lambda self: None)
+    build = time.time_ns()
+    first = heatdoc.charts._make_chart((project / "specs/alpha/one.yaml", project, 5_000_000, build))
+    other = heatdoc.cache.BuildCache(project)
+    other.tmp_prefix = f"{build + 1}-"
+    other.close(keep=True)  # another build ends while this one is half-way
+    second = heatdoc.charts._make_chart((project / "specs/alpha/two.yaml", project, 5_000_000, build))
+    assert first[0] == second[0]  # one pack a process and build
+    one = heatdoc.charts.ChartParts(None, "k", Path(first[0]), first[1], first[2])
+    assert first[2]["fields"][0] < second[2][".svg"][0]  # the second chart follows the first
+    assert orjson.loads(heatdoc.charts._read(*one.part("fields")))["thumbnail_alt"].startswith("Heatmap “One”")

@@ -367,22 +367,11 @@ def _render_chunks(env: jinja2.Environment, name: str, **context: Any) -> Iterat
             while token is not None and token in piece:
                 before, piece = piece.split(token, 1)
                 yield before.encode("utf-8")
-                yield from _read_pieces(*figure.part)
+                yield from Part(*figure.part, identity="").chunks()
             for start in range(0, len(piece), 1 << 20):
                 yield piece[start:start + (1 << 20)].encode("utf-8")
     except jinja2.TemplateError as exc:
         raise _template_error(exc, name) from None
-
-
-def _read_pieces(path: Path, offset: int, length: int) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        while length > 0:
-            piece = fh.read(min(length, 1 << 20))
-            if not piece:
-                raise OSError(f"{path} is shorter than the build cache says")
-            length -= len(piece)
-            yield piece
 
 
 def _template_error(exc: jinja2.TemplateError, name: str) -> HeatdocError:

@@ -31,7 +31,10 @@ _SCRIPT_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
 def script_json_bytes(value: Any) -> bytes:
     """`script_json` as UTF-8. Each escape is applied only where needed: a figure of a big
     matrix is tens of MB, and every replace() would copy it."""
-    out = dumps_bytes(value)
+    return _escaped(dumps_bytes(value))
+
+
+def _escaped(out: bytes) -> bytes:
     for char, escape in _SCRIPT_ESCAPES:
         if char in out:
             out = out.replace(char, escape)
@@ -49,10 +52,7 @@ def script_json_chunks(value: Any) -> Iterator[bytes]:
             return f"{token}-{len(texts) - 1}"
         return _default(item)
 
-    out = orjson.dumps(value, option=_OPTIONS, default=default)
-    for char, escape in _SCRIPT_ESCAPES:
-        if char in out:
-            out = out.replace(char, escape)
+    out = _escaped(orjson.dumps(value, option=_OPTIONS, default=default))
     start = 0
     for i, text in enumerate(texts):
         at = out.index(f'"{token}-{i}"'.encode("ascii"), start)

@@ -49,8 +49,8 @@ def run_case(way: str, fmt: str, path: Path, out: Path) -> float:
     start = time.perf_counter()
     if way == "heatdoc":
         import heatdoc
-        from heatdoc.compile import compile_figure
         from heatdoc.jsonout import dumps_bytes
+        from heatdoc.spec.compile import compile_figure
 
         spec_path = path.parent / f"{path.stem}-{fmt}.yaml"
         spec_path.write_text(f"title: {path.name}\nz: {{file: {path.name}}}\n")

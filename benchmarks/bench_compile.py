@@ -22,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from heatdoc.compile import compile_figure  # noqa: E402
 from heatdoc.jsonout import dumps_bytes  # noqa: E402
-from heatdoc.load import load_yaml  # noqa: E402
-from heatdoc.sources import ReadContext  # noqa: E402
-from heatdoc.validate import check_spec  # noqa: E402
+from heatdoc.sources.dispatch import ReadContext  # noqa: E402
+from heatdoc.spec.compile import compile_figure  # noqa: E402
+from heatdoc.spec.load import load_yaml  # noqa: E402
+from heatdoc.spec.validate import check_spec  # noqa: E402
 
 
 def write_specs(folder: Path, n: int) -> list[Path]:

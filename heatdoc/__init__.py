@@ -11,13 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import build as _build_stage  # noqa: F401  (see below)
-from .errors import HeatdocError, SpecError, UsageError
+from heatdoc.errors import HeatdocError, SpecError, UsageError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from .spec import Spec
+    from heatdoc.spec.model import Spec
 
 __all__ = ["load_spec", "figure", "build", "HeatdocError", "SpecError", "UsageError"]
 __version__ = "0.1.0"
@@ -25,10 +24,10 @@ __version__ = "0.1.0"
 
 def load_spec(path: str | Path, *, root: str | Path | None = None) -> "Spec":
     """Load and validate one spec file; raise HeatdocError listing every problem."""
-    from .load import load_yaml
-    from .project import find_root, open_project
-    from .sources import ReadContext
-    from .validate import check_spec
+    from heatdoc.site.project import find_root, open_project
+    from heatdoc.sources.dispatch import ReadContext
+    from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.validate import check_spec
 
     path = Path(path)
     project = open_project(Path(root) if root else find_root(path.parent))
@@ -38,7 +37,7 @@ def load_spec(path: str | Path, *, root: str | Path | None = None) -> "Spec":
 
 def figure_dict(spec_or_path: "Spec | str | Path") -> dict[str, Any]:
     """The compiled figure as a plain dict (what `heatdoc figure` prints)."""
-    from .compile import compile_figure
+    from heatdoc.spec.compile import compile_figure
 
     spec = spec_or_path if not isinstance(spec_or_path, (str, Path)) else load_spec(spec_or_path)
     return compile_figure(spec)
@@ -51,12 +50,8 @@ def figure(spec_or_path: "Spec | str | Path") -> "go.Figure":
     return go.Figure(figure_dict(spec_or_path))
 
 
-# The stage module heatdoc/build.py is imported above, before this function is defined:
-# importing a submodule binds it as an attribute of the package, and done lazily inside
-# build() it would replace this function with the module after the first call. The
-# module itself imports only the standard library at the top, so this costs nothing.
 def build(project_dir: str | Path = ".", out: str | Path | None = None) -> Path:
     """Validate every spec of the project, then write its site; return the site folder."""
-    from .build import build_site
+    from heatdoc.site.build import build_site
 
     return build_site(Path(project_dir), Path(out) if out is not None else None).site

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import HeatdocError, UsageError
+from heatdoc.errors import HeatdocError, UsageError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -83,17 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _version() -> str:
-    from . import __version__
+    from heatdoc import __version__
 
     return __version__
 
 
 @command
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .load import load_yaml
-    from .project import find_root, open_project
-    from .sources import ReadContext
-    from .validate import check_spec
+    from heatdoc.site.project import find_root, open_project
+    from heatdoc.sources.dispatch import ReadContext
+    from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.validate import check_spec
 
     for p in args.paths:
         if not p.exists():
@@ -119,8 +119,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 @command
 def cmd_figure(args: argparse.Namespace) -> int:
-    from . import figure_dict
-    from .jsonout import dumps
+    from heatdoc import figure_dict
+    from heatdoc.jsonout import dumps
 
     if not args.spec.is_file():
         raise UsageError(f"no such spec file: {args.spec}")
@@ -130,8 +130,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
 
 @command
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .jsonout import dumps
-    from .schema import SPEC_SCHEMA
+    from heatdoc.jsonout import dumps
+    from heatdoc.spec.schema import SPEC_SCHEMA
 
     sys.stdout.write(dumps(SPEC_SCHEMA, indent=True) + "\n")
     return 0
@@ -139,7 +139,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 @command
 def cmd_new(args: argparse.Namespace) -> int:
-    from .starter import write_spec
+    from heatdoc.starter import write_spec
 
     path = write_spec(args.spec)
     print(f"wrote {path}")
@@ -147,7 +147,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def _project_dir(given: Path | None) -> Path:
-    from .project import find_root
+    from heatdoc.site.project import find_root
 
     if given is None:
         return find_root(Path.cwd())
@@ -158,7 +158,7 @@ def _project_dir(given: Path | None) -> Path:
 
 @command
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_site
+    from heatdoc.site.build import build_site
 
     build_site(_project_dir(args.dir), args.output)
     return 0
@@ -166,14 +166,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 @command
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from heatdoc.serve.rebuild import serve
 
     return serve(_project_dir(args.dir), port=args.port, host=args.host)
 
 
 @command
 def cmd_init(args: argparse.Namespace) -> int:
-    from .starter import init_project
+    from heatdoc.starter import init_project
 
     path = init_project(args.dir)
     print(f"wrote a starter project in {path}; build it with: heatdoc build {args.dir}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import HeatdocError, SpecError, UsageError
-from .project import find_root, open_project
+from heatdoc.errors import HeatdocError, SpecError, UsageError
+from heatdoc.site.project import find_root, open_project
 
 STARTER_SPEC = """\
 # yaml-language-server: $schema={schema}

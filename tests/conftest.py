@@ -34,9 +34,8 @@ def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120,
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium through Playwright, one for the module (browser_helpers.CHROMIUM)."""
-    from playwright.sync_api import sync_playwright
-
     from browser_helpers import CHROMIUM, LAUNCH_ARGS
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)

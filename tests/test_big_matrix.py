@@ -9,8 +9,8 @@ import pytest
 from sourcekit import errors, load, same
 
 import heatdoc
-from heatdoc.compile import compile_figure
 from heatdoc.jsonout import dumps_bytes
+from heatdoc.spec.compile import compile_figure
 
 
 def write(folder, cells, fmt):

@@ -15,11 +15,24 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pytest
-
-from browser_helpers import (ServedProject, Tab, axe_script, axe_violations,
-                             build_gallery, cell_fills, cell_labels, contrast_ratio, copy_project,
-                             expected_labels, file_prefix, hover_lines, load_lazy_images, parse_colour,
-                             visible_card_titles, wait_for_chart)
+from browser_helpers import (
+    ServedProject,
+    Tab,
+    axe_script,
+    axe_violations,
+    build_gallery,
+    cell_fills,
+    cell_labels,
+    contrast_ratio,
+    copy_project,
+    expected_labels,
+    file_prefix,
+    hover_lines,
+    load_lazy_images,
+    parse_colour,
+    visible_card_titles,
+    wait_for_chart,
+)
 from conftest import ROOT
 
 import heatdoc

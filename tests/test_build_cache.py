@@ -9,15 +9,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-
-import heatdoc.cache
-import heatdoc.charts
-import heatdoc.compile
-import heatdoc.pool
-from heatdoc.build import build_site
-from heatdoc.cache import CACHE_DIR
-from heatdoc.errors import HeatdocError
 from site_helpers import FILES, write_project
+
+import heatdoc.site.cache
+import heatdoc.site.charts
+import heatdoc.site.pool
+import heatdoc.spec.compile
+from heatdoc.errors import HeatdocError
+from heatdoc.site.build import build_site
+from heatdoc.site.cache import CACHE_DIR
 
 PROJECT = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml",
                                           "specs/beta/from-csv.yaml", "data/scores.csv")}
@@ -59,13 +59,13 @@ def project(tmp_path) -> Path:
 def made(monkeypatch) -> list[str]:
     """The specs whose chart was made (not taken from the cache) in the builds of a test."""
     names: list[str] = []
-    make = heatdoc.charts._make_chart
+    make = heatdoc.site.charts._make_chart
 
     def counting(job):  # type: ignore[no-untyped-def]
         names.append(Path(job[0]).name)
         return make(job)
 
-    monkeypatch.setattr(heatdoc.charts, "_make_chart", counting)
+    monkeypatch.setattr(heatdoc.site.charts, "_make_chart", counting)
     return names
 
 
@@ -190,7 +190,7 @@ def test_a_corrupt_cache_is_ignored_never_trusted(project, tmp_path, corrupt):
 
 
 def test_a_big_part_edited_in_the_site_through_its_hard_link_is_not_reused(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every thumbnail is "big"
+    monkeypatch.setattr(heatdoc.site.charts, "BIG_PART", 10)  # every thumbnail is "big"
     build_site(project, quiet=True)
     svg = project / "site/alpha/one.svg"
     assert svg.stat().st_nlink == 2  # the site's file and the cache's part are one file
@@ -205,12 +205,12 @@ def test_big_parts_and_pages_written_a_piece_at_a_time_are_the_same_bytes(projec
     # pieces smaller than the text: several of them, and a last one with padding
     (project / "specs/beta/typed.yaml").write_text(
         "title: Typed\nz: {random: normal, shape: [41, 43], seed: 3}\n")
-    monkeypatch.setattr(heatdoc.compile.Base64, "PIECE", 3 * 100)
-    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 10)  # every part and chart page is "big"
+    monkeypatch.setattr(heatdoc.spec.compile.Base64, "PIECE", 3 * 100)
+    monkeypatch.setattr(heatdoc.site.charts, "BIG_PART", 10)  # every part and chart page is "big"
     build_site(project, tmp_path / "pieces", quiet=True)
     page = (tmp_path / "pieces/beta/typed.html").read_text()
     assert page.count("heatdoc-figure-") == 0 and '"bdata":"' in page
-    monkeypatch.setattr(heatdoc.charts, "BIG_PART", 1 << 20)
+    monkeypatch.setattr(heatdoc.site.charts, "BIG_PART", 1 << 20)
     assert files_of(tmp_path / "pieces") == clean_build(project, tmp_path / "reference")
 
 
@@ -259,14 +259,14 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(project, tmp_path, m
             f"title: Chart {i}\ntext_auto: true\nz: [[{i}, 1], [2, null]]\n")
     (project / "specs/gamma/broken.yaml").write_text("title: Broken\nz: [[1, 2], [3]]\n")
     age(project)
-    monkeypatch.setattr(heatdoc.pool, "MIN_ITEMS", 2)
+    monkeypatch.setattr(heatdoc.site.pool, "MIN_ITEMS", 2)
     with pytest.raises(HeatdocError) as parallel_errors:
         build_site(project, tmp_path / "parallel", quiet=True)
     (project / "specs/gamma/broken.yaml").unlink()
     shutil.rmtree(project / CACHE_DIR, ignore_errors=True)
     build_site(project, tmp_path / "parallel", quiet=True)
     assert len(pools) == 3  # charts (twice) and pages were made by the pool's workers
-    monkeypatch.setattr(heatdoc.pool, "MIN_ITEMS", 10**9)
+    monkeypatch.setattr(heatdoc.site.pool, "MIN_ITEMS", 10**9)
     assert files_of(tmp_path / "parallel") == clean_build(project, tmp_path / "serial")
     assert [str(e).split(":", 1)[1] for e in parallel_errors.value.errors] == [
         "2:13: z[1]: row 1 has 1 cell; row 0 has 2 cells"]
@@ -275,7 +275,7 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(project, tmp_path, m
 def test_a_pack_mostly_of_unused_parts_is_copied_down(project, tmp_path, monkeypatch, made):
     """Each edit leaves its chart's old parts in an older pack: a pack mostly of parts no
     chart uses is copied down to the parts still used, and the cache stays sound."""
-    monkeypatch.setattr(heatdoc.cache, "COMPACT_BYTES", 0)
+    monkeypatch.setattr(heatdoc.site.cache, "COMPACT_BYTES", 0)
     build_site(project, quiet=True)
     packs = project / CACHE_DIR / "packs"
     (first,) = os.listdir(packs)
@@ -294,14 +294,14 @@ def test_a_build_without_the_lock_never_removes_another_builds_parts(project, mo
     """Without advisory locks (Windows), two builds of a project can overlap: the one that
     ends removes only its own names from the cache's tmp/, never the pack the other one
     is still adding charts to."""
-    monkeypatch.setattr(heatdoc.cache.BuildCache, "_take_lock", lambda self: None)
+    monkeypatch.setattr(heatdoc.site.cache.BuildCache, "_take_lock", lambda self: None)
     build = time.time_ns()
-    first = heatdoc.charts._make_chart((project / "specs/alpha/one.yaml", project, 5_000_000, build))
-    other = heatdoc.cache.BuildCache(project)
+    first = heatdoc.site.charts._make_chart((project / "specs/alpha/one.yaml", project, 5_000_000, build))
+    other = heatdoc.site.cache.BuildCache(project)
     other.tmp_prefix = f"{build + 1}-"
     other.close(keep=True)  # another build ends while this one is half-way
-    second = heatdoc.charts._make_chart((project / "specs/alpha/two.yaml", project, 5_000_000, build))
+    second = heatdoc.site.charts._make_chart((project / "specs/alpha/two.yaml", project, 5_000_000, build))
     assert first[0] == second[0]  # one pack a process and build
-    one = heatdoc.charts.ChartParts(None, "k", Path(first[0]), first[1], first[2])
+    one = heatdoc.site.charts.ChartParts(None, "k", Path(first[0]), first[1], first[2])
     assert first[2]["fields"][0] < second[2][".svg"][0]  # the second chart follows the first
-    assert orjson.loads(heatdoc.charts._read(*one.part("fields")))["thumbnail_alt"].startswith("Heatmap “One”")
+    assert orjson.loads(heatdoc.site.charts._read(*one.part("fields")))["thumbnail_alt"].startswith("Heatmap “One”")

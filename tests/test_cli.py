@@ -7,7 +7,6 @@ import sys
 
 import jsonschema
 import plotly.graph_objects as go
-
 from conftest import ROOT, run_heatdoc
 
 PERIODIC = ROOT / "specs" / "plotly-express" / "periodic-table.yaml"

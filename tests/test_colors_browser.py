@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser_helpers import CHROMIUM, LAUNCH_ARGS
 
-from heatdoc.colors import colour_problem
+from heatdoc.spec.colours import colour_problem
 
 pytestmark = pytest.mark.browser  # conftest skips these without Chromium (fails them in CI)
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 import heatdoc
-from heatdoc.compile import compile_figure
+from heatdoc.spec.compile import compile_figure
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_origin(compile_yaml, origin, autorange):
 
 @pytest.mark.parametrize("origin, first", [("upper", "Game One"), ("lower", "Game Two")])
 def test_the_data_table_lists_rows_as_the_chart_draws_them(make_project, origin, first):
-    from heatdoc.table import data_table
+    from heatdoc.site.render.datatable import data_table
 
     root = make_project({"specs/s.yaml": f"title: t\nz: [[1, 2], [3, 4]]\nx: [A, B]\ny: [Game One, Game Two]\n"
                                          f"origin: {origin}\n"})
@@ -101,7 +101,7 @@ def test_named_scales_are_the_ones_plotlys_validator_knows():
     # the names and colours must stay exactly the validator's, plotly version after version
     from _plotly_utils.basevalidators import ColorscaleValidator
 
-    from heatdoc.colors import _named
+    from heatdoc.spec.colours import _named
 
     assert _named() == ColorscaleValidator("colorscale", "heatmap").named_colorscales
 

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from browser_helpers import ServedProject, Tab, build_gallery, file_prefix
 from conftest import run_heatdoc
 from matrix_csv import csv_text, expected_csv, js_number
 
 import heatdoc
-from heatdoc.compile import TYPED_ARRAY_CELLS, encode_z
+from heatdoc.spec.compile import TYPED_ARRAY_CELLS, encode_z
 
 pytestmark = pytest.mark.browser
 

@@ -17,12 +17,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heatdoc.compile import compile_figure
 from heatdoc.errors import HeatdocError
 from heatdoc.jsonout import dumps
-from heatdoc.load import load_yaml
-from heatdoc.sources import ReadContext
-from heatdoc.validate import check_spec
+from heatdoc.sources.dispatch import ReadContext
+from heatdoc.spec.compile import compile_figure
+from heatdoc.spec.load import load_yaml
+from heatdoc.spec.validate import check_spec
 
 BATCH = settings(max_examples=2500, deadline=None, derandomize=True, database=None,
                  suppress_health_check=list(HealthCheck))

@@ -17,10 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
+from site_helpers import (
+    FILES,
+    HalfWritten,
+    leftovers,
+    snapshot,
+    tree_state,
+    write_project,
+)
 
-from heatdoc.build import build_site
 from heatdoc.errors import UsageError
-from site_helpers import FILES, HalfWritten, leftovers, snapshot, tree_state, write_project
+from heatdoc.site.build import build_site
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml",
                                         "specs/beta/from-csv.yaml", "data/scores.csv")}
@@ -40,24 +47,24 @@ def half_written_open(real_open):
 
 # (case, {what fails: (calls that succeed first, the exception[, how many calls fail])},
 # what the build raises, whether a first build (no previous site) meets the fault too).
-# A target is "module.attribute"; "heatdoc.write.open" is the open() the writer calls.
+# A target is "module.attribute"; "heatdoc.site.write.open" is the open() the writer calls.
 EROFS = OSError(errno.EROFS, "Read-only file system")
 FAULTS = [
-    ("disk-full-mid-file", {"heatdoc.write.open": (0, "half")}, UsageError, True),
+    ("disk-full-mid-file", {"heatdoc.site.write.open": (0, "half")}, UsageError, True),
     ("disk-full-making-the-stage", {"os.mkdir": (0, disk_full)}, UsageError, True),
-    ("quota-exceeded", {"heatdoc.write._put": (4, lambda n: OSError(errno.EDQUOT, "Disk quota exceeded"))},
+    ("quota-exceeded", {"heatdoc.site.write._put": (4, lambda n: OSError(errno.EDQUOT, "Disk quota exceeded"))},
      UsageError, True),
     # the commit of a rebuild (renames into the site; a first build has only its final rename)
     ("disk-full-in-the-commit", {"os.rename": (2, disk_full, 1)}, UsageError, False),
     ("folder-not-made", {"pathlib.Path.mkdir": (3, lambda n: EROFS)}, UsageError, True),
-    ("renames-refused", {"heatdoc.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
+    ("renames-refused", {"heatdoc.site.write._exchange": (0, lambda n: EROFS), "os.rename": (0, lambda n: EROFS)},
      UsageError, True),
-    ("crash-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: RuntimeError("injected"))},
+    ("crash-while-rendering", {"heatdoc.site.render.thumbnails.thumbnail_svg": (2, lambda n: RuntimeError("injected"))},
      RuntimeError, True),
-    ("ctrl-c-while-rendering", {"heatdoc.thumbnails.thumbnail_svg": (2, lambda n: KeyboardInterrupt())},
+    ("ctrl-c-while-rendering", {"heatdoc.site.render.thumbnails.thumbnail_svg": (2, lambda n: KeyboardInterrupt())},
      KeyboardInterrupt, True),
     ("ctrl-c-in-the-commit", {"os.rename": (2, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, False),
-    ("ctrl-c-twice", {"heatdoc.write._put": (3, lambda n: KeyboardInterrupt()),
+    ("ctrl-c-twice", {"heatdoc.site.write._put": (3, lambda n: KeyboardInterrupt()),
                       "shutil.rmtree": (0, lambda n: KeyboardInterrupt(), 1)}, KeyboardInterrupt, True),
 ]
 CASES = [pytest.param(case, faults, raised, previous, id=f"{case}-{'rebuild' if previous else 'first-build'}")

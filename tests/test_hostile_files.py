@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import run_heatdoc
-from heatdoc.build import build_site
-from heatdoc.errors import HeatdocError
 from site_helpers import leftovers, tree_state
+
+from heatdoc.errors import HeatdocError
+from heatdoc.site.build import build_site
 
 FIFO = "<fifo>"  # in a layout: make a named pipe here
 
@@ -117,7 +117,7 @@ def test_data_files_that_hang_loop_or_lead_out_are_each_one_error(tmp_path, outs
 
 
 def test_a_data_file_that_cannot_be_opened_is_an_error_at_its_path(make_project, monkeypatch):
-    from heatdoc import readers
+    from heatdoc.sources import readers
 
     root = make_project({"specs/a.yaml": Z.format("{file: ../data/locked.csv}"), "data/locked.csv": "k,a\nr,1\n"})
 

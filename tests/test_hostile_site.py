@@ -26,9 +26,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
-from heatdoc.build import build_site
 from site_helpers import Page, read_page
+
+from heatdoc.site.build import build_site
 
 # (case, the string). The case names a section folder, so it stays a plain word.
 PAYLOADS = [
@@ -174,7 +174,7 @@ def texts(pattern: str, text: str) -> list[str]:
 def theme_vocabulary() -> tuple[set[str], set[str]]:
     """Every element and attribute name the theme's templates can write, plus what
     Markdown writes: nothing else may appear in a page."""
-    from heatdoc.assets import THEME_DIR
+    from heatdoc.site.render.assets import THEME_DIR
 
     source = "".join(p.read_text() for p in THEME_DIR.glob("*.html"))
     tags = set(re.findall(r"<([a-z][a-z0-9]*)", source)) | {
@@ -319,10 +319,9 @@ def test_the_page_shows_labels_a_spreadsheet_would_run_as_written(site):
 def test_in_a_browser_no_hostile_string_runs_or_is_typeset_and_the_downloads_keep_it(site):
     from urllib.parse import quote
 
-    from playwright.sync_api import sync_playwright
-
     from browser_helpers import CHROMIUM, LAUNCH_ARGS, Tab, file_prefix, hover_lines
     from matrix_csv import csv_text
+    from playwright.sync_api import sync_playwright
 
     def download(page, kind: str) -> bytes:
         with page.expect_download() as info:

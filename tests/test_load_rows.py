@@ -1,4 +1,4 @@
-"""A matrix row of plain numbers is read in one orjson call (heatdoc.load._plain_numbers):
+"""A matrix row of plain numbers is read in one orjson call (heatdoc.spec.load._plain_numbers):
 it must give exactly what reading the row item by item gives, errors included."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import heatdoc.load as load
+import heatdoc.spec.load as load
 from heatdoc.errors import HeatdocError
 
 SCALARS = ["0", "-0", "+1", "007", "00", "1.", ".5", "-.5", "1e5", "1E+5", "1e-400", "1e400", "-1e400",

@@ -16,9 +16,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import pytest
 from _plotly_utils.basevalidators import ColorscaleValidator
+from drawn import drawn
 
 import heatdoc
-from drawn import drawn
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

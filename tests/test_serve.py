@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import run_heatdoc
+
 from heatdoc.errors import HeatdocError, SpecError
-from heatdoc.serve import Preview
-from heatdoc.serve_http import LiveState, host_name, inject, is_loopback
+from heatdoc.serve.rebuild import Preview
+from heatdoc.serve.server import LiveState, host_name, inject, is_loopback
 
 SECRET = "TOP-SECRET-NOT-IN-THE-SITE"
 

@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-
-import heatdoc.write
-from heatdoc.assets import plotly_js
-from heatdoc.build import build_site
-from heatdoc.errors import HeatdocError, UsageError
-from heatdoc.pages import MARKER
 from site_helpers import FILES, leftovers, snapshot, write_project
+
+import heatdoc.site.write
+from heatdoc.errors import HeatdocError, UsageError
+from heatdoc.site.build import build_site
+from heatdoc.site.plan import MARKER
+from heatdoc.site.render.assets import plotly_js
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml",
                                         "specs/beta/from-csv.yaml", "data/scores.csv")}
@@ -120,7 +120,7 @@ def test_a_build_failing_half_way_leaves_the_previous_site_whole(project, monkey
     before = snapshot(project / "site")
     (project / "specs/alpha/one.yaml").write_text(SMALL["specs/alpha/one.yaml"].replace("One", "Changed"))
     (project / "specs/alpha/new.yaml").write_text("title: New\nz: [[5]]\n")
-    real_put, calls = heatdoc.write._put, []
+    real_put, calls = heatdoc.site.write._put, []
 
     def failing_put(target, data):
         calls.append(target)
@@ -128,7 +128,7 @@ def test_a_build_failing_half_way_leaves_the_previous_site_whole(project, monkey
             raise fault
         real_put(target, data)
 
-    monkeypatch.setattr(heatdoc.write, "_put", failing_put)
+    monkeypatch.setattr(heatdoc.site.write, "_put", failing_put)
     expected = UsageError if isinstance(fault, OSError) else type(fault)
     with pytest.raises(expected):
         build_site(project, quiet=True)
@@ -140,7 +140,7 @@ def test_a_failed_commit_restores_the_previous_site(project, monkeypatch):
     build_site(project, quiet=True)
     before = snapshot(project / "site")
     (project / "specs/alpha/new.yaml").write_text("title: New\nz: [[5]]\n")
-    monkeypatch.setattr(heatdoc.write, "_exchange", lambda a, b: False)  # a system without renameat2
+    monkeypatch.setattr(heatdoc.site.write, "_exchange", lambda a, b: False)  # a system without renameat2
     real_rename, renames = os.rename, []
 
     def rename(src, dst):
@@ -149,7 +149,7 @@ def test_a_failed_commit_restores_the_previous_site(project, monkeypatch):
             raise OSError(errno.EIO, "injected")
         real_rename(src, dst)
 
-    monkeypatch.setattr(heatdoc.write.os, "rename", rename)
+    monkeypatch.setattr(heatdoc.site.write.os, "rename", rename)
     with pytest.raises(UsageError, match="the previous site is unchanged"):
         build_site(project, quiet=True)
     assert snapshot(project / "site") == before and leftovers(project) == []
@@ -250,7 +250,7 @@ def test_the_python_api_builds_and_returns_the_site_folder(project, tmp_path):
 def test_a_slow_build_names_each_stage_on_one_line(monkeypatch):
     import io
 
-    from heatdoc.build import Progress
+    from heatdoc.site.build import Progress
 
     monkeypatch.setattr(Progress, "DELAY", 0.0)
     log = io.StringIO()

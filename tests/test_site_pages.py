@@ -7,11 +7,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
-from heatdoc.assets import plotly_js
-from heatdoc.build import build_site
-from heatdoc.schema import SITE_SCHEMA, SPEC_SCHEMA
 from site_helpers import FILES, HOSTILE_TITLE, read_page, write_project
+
+from heatdoc.site.build import build_site
+from heatdoc.site.render.assets import plotly_js
+from heatdoc.spec.schema import SITE_SCHEMA, SPEC_SCHEMA
 
 CHART_PAGES = {
     "specs/alpha/one.yaml": "alpha/one.html",

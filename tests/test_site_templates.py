@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from heatdoc.build import build_site
-from heatdoc.errors import HeatdocError
 from site_helpers import FILES, leftovers, read_page, write_project
+
+from heatdoc.errors import HeatdocError
+from heatdoc.site.build import build_site
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml")}
 SMALL["heatdoc.yaml"] = "title: Themed\n"
@@ -72,7 +72,7 @@ def test_templates_stay_autoescaped_in_overrides(tmp_path):
     ("{% extends 'base.html' %}\n{% block footer %}\n{{ page.title }\n{% endblock %}\n", 3,
      "template error: unexpected '}'"),
     ("{% extends 'base.html' %}\n{% block footer %}\n{{ page.no_such_field }}\n{% endblock %}\n", 3,
-     "template error: 'heatdoc.render.ChartPage object' has no attribute 'no_such_field'"),
+     "template error: 'heatdoc.site.render.pages.ChartPage object' has no attribute 'no_such_field'"),
     ("{% extends 'nothing.html' %}\n", 1,
      "template 'nothing.html' not found in the templates folder or the default theme"),
 ])

@@ -15,13 +15,20 @@ import time
 from pathlib import Path
 
 import pytest
+from site_helpers import (
+    FILES,
+    HalfWritten,
+    leftovers,
+    snapshot,
+    tree_state,
+    write_project,
+)
 
-import heatdoc.write
-from heatdoc.build import build_site
-from heatdoc.cache import CACHE_DIR
+import heatdoc.site.write
 from heatdoc.errors import UsageError
-from heatdoc.unchanged import unchanged_site
-from site_helpers import FILES, HalfWritten, leftovers, snapshot, tree_state, write_project
+from heatdoc.site.build import build_site
+from heatdoc.site.cache import CACHE_DIR
+from heatdoc.site.uptodate import unchanged_site
 
 PROJECT = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml", "specs/alpha/three.yaml",
                                           "specs/beta/from-csv.yaml", "specs/top-level.yaml", "data/scores.csv")}
@@ -204,7 +211,7 @@ def test_a_failure_while_writing_the_changes_leaves_the_site_untouched(project, 
                 return HalfWritten(fh, fault)
         return fh
 
-    monkeypatch.setattr(heatdoc.write, "open", failing_open, raising=False)
+    monkeypatch.setattr(heatdoc.site.write, "open", failing_open, raising=False)
     with pytest.raises(raised):
         build_site(project, quiet=True)
     assert len(opened) == 3
@@ -229,8 +236,8 @@ def fail_at_step(monkeypatch, site: Path, step: int, exchange: bool) -> list[str
 
     monkeypatch.setattr(os, "rename", failing(os.rename, "rename"))
     monkeypatch.setattr(os, "mkdir", failing(os.mkdir, "mkdir"))
-    monkeypatch.setattr(heatdoc.write, "_exchange",
-                        failing(heatdoc.write._exchange, "exchange") if exchange else lambda a, b: False)
+    monkeypatch.setattr(heatdoc.site.write, "_exchange",
+                        failing(heatdoc.site.write._exchange, "exchange") if exchange else lambda a, b: False)
     return tried
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import run_heatdoc
 from sourcekit import errors, write_sqlite, write_xlsx
 
-from heatdoc import readers, sql
+from heatdoc.sources import readers, sql
 
 
 @pytest.fixture

@@ -11,11 +11,21 @@ import plotly.express as px
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sourcekit import (NAN, WIDE_X, WIDE_Y, WIDE_Z, errors, load, same, write_sqlite,
-                       write_wide, write_xlsx)
+from sourcekit import (
+    NAN,
+    WIDE_X,
+    WIDE_Y,
+    WIDE_Z,
+    errors,
+    load,
+    same,
+    write_sqlite,
+    write_wide,
+    write_xlsx,
+)
 
-from heatdoc import readers, sql
-from heatdoc.tables import kendall_tau
+from heatdoc.sources import readers, sql
+from heatdoc.sources.pivot import kendall_tau
 
 FORMATS = [".csv", ".tsv", ".rows.json", ".records.json", ".split.json", ".parquet", ".xlsx"]
 
@@ -283,9 +293,9 @@ def test_each_file_is_read_once_however_many_specs_use_it(make_project, monkeypa
 
 
 def test_a_file_that_changed_is_read_again(project, monkeypatch):
-    from heatdoc.load import load_yaml
-    from heatdoc.sources import ReadContext
-    from heatdoc.validate import check_spec
+    from heatdoc.sources.dispatch import ReadContext
+    from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.validate import check_spec
 
     path = project / "data/z.json"
     path.write_text('[["k", "a"], ["r", 1]]')
@@ -318,7 +328,7 @@ def test_the_fast_csv_reader_never_disagrees_with_the_careful_one(tmp_path):
     from hypothesis import example, given, settings
     from hypothesis import strategies as st
 
-    from heatdoc.readers import ReadError
+    from heatdoc.sources.readers import ReadError
 
     path = tmp_path / "f.csv"
 
@@ -350,7 +360,7 @@ def test_a_small_csv_is_read_without_loading_pandas(tmp_path):
     (tmp_path / "w.csv").write_text(",a,b\nr,1,2\ns,3,\n")
     big = tmp_path / "big.csv"
     big.write_text(",a\n" + "".join(f"r{i},{i}.5\n" for i in range(readers.SCAN_BYTES // 8)))
-    code = ("import sys; from pathlib import Path; from heatdoc.readers import read_delimited_numbers as r\n"
+    code = ("import sys; from pathlib import Path; from heatdoc.sources.readers import read_delimited_numbers as r\n"
             "x, y, z = r(Path(sys.argv[1]), ',', True); print(x, y, z.tolist(), 'pandas' in sys.modules)\n"
             "r(Path(sys.argv[2]), ',', True); print('pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.csv"), str(big)],

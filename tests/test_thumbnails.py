@@ -6,8 +6,14 @@ import re
 import numpy as np
 import pytest
 
-from heatdoc.colors import colour_at, hex_colour, parse_colour, resolve_scale
-from heatdoc.thumbnails import LEVELS, MAX_SIDE, colour_range, downsample, thumbnail_svg
+from heatdoc.site.render.thumbnails import (
+    LEVELS,
+    MAX_SIDE,
+    colour_range,
+    downsample,
+    thumbnail_svg,
+)
+from heatdoc.spec.colours import colour_at, hex_colour, parse_colour, resolve_scale
 
 UPPER = {"yaxis": {"autorange": "reversed"}, "xaxis": {"scaleanchor": "y"}}
 LOWER = {"yaxis": {"autorange": True}, "xaxis": {}}

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .colors import colour_at, hex_colour, resolve_scale
+from heatdoc.spec.colours import colour_at, hex_colour, resolve_scale
 
 MAX_SIDE = 40
 LEVELS = 65  # 64 steps: halves and quarters of the scale land exactly on a step

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import numpy as np
 import orjson
 
-from .cells import MISSING, SAFE_INT, NotANumber, cell_number
+from heatdoc.sources.cells import MISSING, SAFE_INT, NotANumber, cell_number
 
 FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
@@ -392,7 +392,7 @@ def read_xlsx(path: Path, sheet: str | int | None) -> Table:
 
     from openpyxl import load_workbook
 
-    from .errors import did_you_mean
+    from heatdoc.errors import did_you_mean
 
     with open(path, "rb") as fh:
         try:

@@ -2,12 +2,12 @@
 
 A chart's *parts* are everything about it that does not depend on where it sits in the
 site: the thumbnail, the figure as the page carries it, the page's other fields. They are
-made once per spec and kept in the build cache (`heatdoc.cache`) under a key of every byte
+made once per spec and kept in the build cache (`heatdoc.site.cache`) under a key of every byte
 they come from, so an unchanged spec is neither parsed, validated nor compiled again. What
 depends on the neighbours (links, section, breadcrumbs) is left to `render`.
 
 For a large project the specs that need work are shared out over a pool of processes
-(`heatdoc.pool`): a small one is done in this process, as a pool costs more to start
+(`heatdoc.site.pool`): a small one is done in this process, as a pool costs more to start
 than ten charts cost to make.
 """
 from __future__ import annotations
@@ -20,10 +20,16 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
-from . import pool
-from .cache import RACY_NS, BuildCache, name_in_project, new_alone_base, new_pack
-from .errors import SpecError
-from .project import Project
+from heatdoc.errors import SpecError
+from heatdoc.site import pool
+from heatdoc.site.cache import (
+    RACY_NS,
+    BuildCache,
+    name_in_project,
+    new_alone_base,
+    new_pack,
+)
+from heatdoc.site.project import Project
 
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
 # The parts that are files of the site, beside the page. The CSV and JSON downloads are
@@ -188,11 +194,11 @@ def _make_chart(job: tuple[Path, Path, int, int]
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
     spec's summary, the data files it read), or the spec's errors."""
-    from .compile import compile_figure
-    from .errors import HeatdocError
-    from .load import load_yaml
-    from .sources import ReadContext
-    from .validate import check_spec
+    from heatdoc.errors import HeatdocError
+    from heatdoc.sources.dispatch import ReadContext
+    from heatdoc.spec.compile import compile_figure
+    from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.validate import check_spec
 
     path, root, max_cells, build = job
     # One context per process and build: a data file that several specs read is read once
@@ -221,10 +227,10 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
     the figure as the page carries it (without plotly's template), and the page's other
     fields; a big one in a file of its own, named ``alone_base`` + its name. Returns
     where each one is."""
-    from .jsonout import script_json_chunks
-    from .table import data_table
-    from .text import markdown_html
-    from .thumbnails import thumbnail_svg
+    from heatdoc.jsonout import script_json_chunks
+    from heatdoc.site.render.datatable import data_table
+    from heatdoc.site.render.markdown import markdown_html
+    from heatdoc.site.render.thumbnails import thumbnail_svg
 
     rows, cols = spec.shape
     table = data_table(spec)

@@ -25,8 +25,15 @@ from typing import Any, Iterator, Sequence
 import orjson
 import yaml
 
-from .errors import HeatdocError, SpecError, display_path
-from .yaml_nodes import PLAIN, QUOTED, ComposeError, Lines, compose, syntax_error
+from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.spec.yaml_nodes import (
+    PLAIN,
+    QUOTED,
+    ComposeError,
+    Lines,
+    compose,
+    syntax_error,
+)
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
 SAFE_INT = 2**53  # beyond this a JavaScript number is no longer exact
@@ -88,7 +95,7 @@ class Document:
         return line_col
 
     def error(self, keys: Sequence[str | int], message: str, *, of_key: bool = False) -> SpecError:
-        from .errors import key_path
+        from heatdoc.errors import key_path
 
         line, col = self.position(keys, of_key=of_key)
         return SpecError(self.name, line, col, key_path(keys), message)
@@ -168,7 +175,7 @@ class _Converter:
         self.errors: list[SpecError] = []
 
     def err(self, node: yaml.Node, message: str, keys: Sequence[str | int] = ()) -> None:
-        from .errors import key_path
+        from heatdoc.errors import key_path
 
         line, col = self.doc.where(node.start_mark)
         self.errors.append(SpecError(self.doc.name, line, col, key_path(keys), message))

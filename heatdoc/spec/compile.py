@@ -16,8 +16,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .colors import resolve_scale
-from .spec import Spec
+from heatdoc.spec.colours import resolve_scale
+from heatdoc.spec.model import Spec
 
 # Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
 # smaller matrices stay readable lists in `heatdoc figure` output.

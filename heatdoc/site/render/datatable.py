@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .spec import Spec
+from heatdoc.spec.model import Spec
 
 # Beyond this many cells a table is too long to read; the page offers the CSV instead.
 TABLE_MAX_CELLS = 2_500

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .jsonout import script_json
+from heatdoc.jsonout import script_json
 
-THEME_DIR = Path(__file__).resolve().parent / "templates"
+THEME_DIR = Path(__file__).resolve().parents[2] / "templates"
 CDN_URL = "https://cdn.plot.ly/plotly-{version}.min.js"
 TEMPLATE_JS = "assets/plotly-template.js"
 _VERSION = re.compile(rb"plotly\.js v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)")
@@ -56,7 +56,7 @@ def plotly_js(mode: str) -> PlotlyJs:
 def template_js() -> bytes:
     """plotly's default template, once for the whole site: chart pages carry only their
     own figure and the page's script applies this template (as plotly.py would have)."""
-    from .compile import plotly_template
+    from heatdoc.spec.compile import plotly_template
 
     return f"window.heatdocPlotlyTemplate = {script_json(plotly_template())};\n".encode("utf-8")
 

@@ -42,7 +42,7 @@ from typing import Any
 
 import orjson
 
-from .project import relative_text
+from heatdoc.site.project import relative_text
 
 CACHE_DIR = ".heatdoc-cache"
 FORMAT = 2  # bump when the layout of the cache changes: older caches are then ignored
@@ -51,7 +51,7 @@ RACY_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; a file this close to its has
 # The libraries whose version can change a byte of the site.
 LIBRARIES = ("plotly", "numpy", "orjson", "jinja2", "markupsafe", "markdown_it_py", "pyyaml",
              "jsonschema", "pandas", "pyarrow", "openpyxl")
-_HEATDOC = Path(__file__).resolve().parent
+_HEATDOC = Path(__file__).resolve().parents[1]
 
 
 def digest_of(*parts: Any) -> str:

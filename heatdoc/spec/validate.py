@@ -12,12 +12,12 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from . import colors
-from .errors import HeatdocError, SpecError, describe, did_you_mean
-from .load import Document
-from .schema import SPEC_SCHEMA
-from .sources import Matrix, ReadContext, read_matrix
-from .spec import Spec
+from heatdoc.errors import HeatdocError, SpecError, describe, did_you_mean
+from heatdoc.sources.dispatch import ReadContext, read_matrix
+from heatdoc.spec import colours
+from heatdoc.spec.load import Document
+from heatdoc.spec.model import Matrix, Spec
+from heatdoc.spec.schema import SPEC_SCHEMA
 
 # %{customdata.NAME} and %{customdata.NAME:format}
 LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
@@ -249,14 +249,14 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
     errors.extend(_colour_errors(doc, checked))
     plotly_keys = [key for key in PLOTLY_KEYS if checked.get(key)]
     for key in plotly_keys:
-        from . import plotly_check
+        from heatdoc.spec import plotly_check
 
         for keys, message, at_key in plotly_check.check(key, data[key]):
             errors.append(doc.error(keys, message, of_key=at_key))
     if errors:
         raise HeatdocError(errors)
     if plotly_keys:
-        from . import plotly_check
+        from heatdoc.spec import plotly_check
 
         data = {**data, **{key: plotly_check.expand(key, data[key]) for key in plotly_keys}}
 
@@ -275,21 +275,21 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
 def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
     scale = data.get("colorscale")
     if isinstance(scale, str):
-        message = colors.unknown_scale_message(scale)
+        message = colours.unknown_scale_message(scale)
         if message:
             yield doc.error(("colorscale",), message)
     elif isinstance(scale, list):
         pairs = isinstance(scale[0], list)
         for i, item in enumerate(scale):
-            problem = colors.colour_problem(item[1] if pairs else item)
+            problem = colours.colour_problem(item[1] if pairs else item)
             if problem:
                 yield doc.error(("colorscale", i, 1) if pairs else ("colorscale", i), problem)
         if pairs:
-            for i, message in colors.stop_problems([stop for stop, _ in scale]):
+            for i, message in colours.stop_problems([stop for stop, _ in scale]):
                 yield doc.error(("colorscale", i, 0), message)
     colour = data.get("textfont", {}).get("color")
     if isinstance(colour, str):
-        problem = colors.colour_problem(colour)
+        problem = colours.colour_problem(colour)
         if problem:
             yield doc.error(("textfont", "color"), problem)
 

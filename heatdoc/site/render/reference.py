@@ -12,8 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .schema import SITE_SCHEMA, SPEC_SCHEMA
-from .text import markdown_inline
+from heatdoc.site.render.markdown import markdown_inline
+from heatdoc.spec.schema import SITE_SCHEMA, SPEC_SCHEMA
 
 _MATRIX_FORMS = [("rows", "inline rows"), ("file_source", "a data file"),
                  ("sql_source", "an SQLite query"), ("random_source", "generated data")]
@@ -63,7 +63,7 @@ def reference_groups() -> list[KeyGroup]:
 
 def scale_names() -> list[str]:
     """The colour scale names a spec may use (each also with `_r`)."""
-    from .colors import scale_names as names
+    from heatdoc.spec.colours import scale_names as names
 
     return names()
 

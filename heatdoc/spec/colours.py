@@ -147,7 +147,9 @@ def did_you_mean_colour(text: str) -> str:
 
 
 def _css_names() -> dict[str, str]:
-    from .colour_names import CSS_COLOURS  # the same 148 names plotly.py's validator knows
+    from heatdoc.spec.colour_names import (
+        CSS_COLOURS,  # the same 148 names plotly.py's validator knows
+    )
 
     return CSS_COLOURS
 
@@ -165,7 +167,7 @@ def parse_colour(text: str) -> RGBA:
     cannot read becomes mid grey rather than an error, since validation has already
     judged the spec.
     """
-    from .colour_names import CSS_COLOURS
+    from heatdoc.spec.colour_names import CSS_COLOURS
 
     value = text.strip().lower()
     if value == "transparent":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .readers import ReadError, Table
+from heatdoc.sources.readers import ReadError, Table
 
 SQL_SECONDS = 60  # a query that runs longer is a mistake, not a heatmap
 

@@ -20,8 +20,8 @@ import traceback
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import HeatdocError, UsageError
-from .serve_http import LiveState, is_loopback, open_server
+from heatdoc.errors import HeatdocError, UsageError
+from heatdoc.serve.server import LiveState, is_loopback, open_server
 
 BuildSite = Callable[[Path, Path], object]
 
@@ -173,7 +173,7 @@ class Preview:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _output_folder(self) -> Path:
-        from .project import open_project
+        from heatdoc.site.project import open_project
 
         try:
             return open_project(self.root).output_dir.resolve()
@@ -190,7 +190,7 @@ class Preview:
 
 
 def _build_site(project_dir: Path, out: Path) -> object:
-    from .build import build_site
+    from heatdoc.site.build import build_site
 
     return build_site(project_dir, out)
 

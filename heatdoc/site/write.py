@@ -44,11 +44,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .errors import UsageError
-from .pages import MARKER
-from .project import Project
+from heatdoc.errors import UsageError
+
 # Later, Part and SiteFiles are what render.py hands to this stage
-from .site_files import Later, Part, SiteFiles, still_written
+from heatdoc.site.files import Later, Part, SiteFiles, still_written
+from heatdoc.site.plan import MARKER
+from heatdoc.site.project import Project
 
 MARKER_TEXT = ("This folder was written by `heatdoc build`, which replaces all of it on every build.\n"
                "Do not keep other files here.\n")

@@ -2,7 +2,7 @@
 
 It is when heatdoc's code, heatdoc.yaml, the templates, the list of specs, every spec
 and every data file they read are byte for byte what the last build of that output
-folder read (their digests, `heatdoc.cache`), and every file of the site is still the
+folder read (their digests, `heatdoc.site.cache`), and every file of the site is still the
 file that build wrote (same size, mtime and inode). Then the build has nothing to do.
 
 The check reads the cache's JSON, lists the specs and stats files; it imports neither
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import BuildCache, digest_of, files_digest, name_in_project
-from .project import SETTINGS_FILE, Project
+from heatdoc.site.cache import BuildCache, digest_of, files_digest, name_in_project
+from heatdoc.site.project import SETTINGS_FILE, Project
 
 
 def settings_record(cache: BuildCache, project: Project) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) ->
             return
     if record["salt"] != site_salt(cache, project):
         return
-    from .site_files import site_is_intact
+    from heatdoc.site.files import site_is_intact
 
     if site_is_intact(site, record["files"]):
         check.record = {**record, "site": site}

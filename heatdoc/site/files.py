@@ -28,7 +28,7 @@ class Later:
 
 @dataclass(frozen=True)
 class Part:
-    """``length`` bytes at ``offset`` of a file of the build cache (`heatdoc.cache`);
+    """``length`` bytes at ``offset`` of a file of the build cache (`heatdoc.site.cache`);
     ``identity`` names them, as for `Later`."""
 
     path: Path
@@ -83,7 +83,7 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
     """Make every `Later` file that the previous site in ``out`` does not already hold, so
     that a broken template is reported before anything is written (the first error in
     the order of ``files``). Many pages are rendered by a pool of forked processes."""
-    from . import pool
+    from heatdoc.site import pool
 
     known = previous or {}
     todo = [rel for rel, data in files.items() if isinstance(data, Later) and data.chunks is None
@@ -100,7 +100,7 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
         _PENDING = {}
     for rel, result in zip(todo[1:], results):
         if isinstance(result, _Errors):
-            from .errors import HeatdocError
+            from heatdoc.errors import HeatdocError
 
             raise HeatdocError(result.errors)
         files[rel] = _made(files[rel], result)  # type: ignore[arg-type]
@@ -116,7 +116,7 @@ _PENDING: SiteFiles = {}
 
 def _make_later(rel: str) -> bytes | Exception:
     """One `Later` file of the build that forked this worker (or of this process)."""
-    from .errors import HeatdocError
+    from heatdoc.errors import HeatdocError
 
     try:
         return _PENDING[rel].make()  # type: ignore[union-attr]

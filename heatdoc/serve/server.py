@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .errors import UsageError
+from heatdoc.errors import UsageError
 
 ENDPOINTS = "/__heatdoc__/"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

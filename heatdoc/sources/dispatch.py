@@ -5,7 +5,7 @@ wide tables, long tables pivoted, correlation matrices, SQLite queries and gener
 data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
 layers read from files keep each field's text as written. The file formats are
 read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
-`cells`, and wide tables, the pivot and the correlation live in `tables`.
+`cells`, and wide tables, the pivot and the correlation live in `pivot`.
 """
 from __future__ import annotations
 
@@ -13,31 +13,15 @@ import errno
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 import numpy as np
 
-from . import readers, sql
-from .errors import HeatdocError, SpecError, display_path
-from .load import Document
-from .readers import DELIMITERS, FORMATS, ReadError
-
-Kind = Literal["z", "text", "layer"]
-
-
-@dataclass
-class Matrix:
-    """Cells in rows, plus the labels the source carried (None when it had none)."""
-
-    cells: Any  # np.ndarray (z) or list of rows (text, layers)
-    x: list[str] | None = None
-    y: list[str] | None = None
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        if isinstance(self.cells, np.ndarray):
-            return self.cells.shape  # type: ignore[return-value]
-        return len(self.cells), len(self.cells[0]) if self.cells else 0
+from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.sources import readers, sql
+from heatdoc.sources.readers import DELIMITERS, FORMATS, ReadError
+from heatdoc.spec.load import Document
+from heatdoc.spec.model import Kind, Matrix
 
 
 @dataclass
@@ -168,7 +152,7 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
 
 def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadContext,
                 axes: dict[str, list]) -> Matrix:
-    from . import tables
+    from heatdoc.sources import pivot
 
     errors = _combination_errors(doc, keys, source)
     if errors:
@@ -190,21 +174,21 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
             # matrix then costs its own bytes once. CSV and TSV numbers go straight to float64.
             def read_numbers() -> tuple:
                 if suffix == ".parquet":
-                    return tables.parquet_numbers(path.name, readers.parquet_column_groups(path), labels)
+                    return pivot.parquet_numbers(path.name, readers.parquet_column_groups(path), labels)
                 if suffix not in DELIMITERS:
-                    return tables.wide_numbers(readers.read_table(path, sheet=sheet), labels)
+                    return pivot.wide_numbers(readers.read_table(path, sheet=sheet), labels)
                 x, y, cells = readers.read_delimited_numbers(path, DELIMITERS[suffix], labels)
-                tables.check_unique(path.name, x, y)
+                pivot.check_unique(path.name, x, y)
                 return x, y, cells
             x, y, cells = ctx.cached(("numbers", path, _stamp(path), labels, sheet), read_numbers)
             cells.flags.writeable = False  # shared by every spec that reads this file
             return Matrix(cells, x, y)
         table = ctx.cached(("table", path, _stamp(path), sheet), lambda: readers.read_table(path, sheet=sheet))
     if "corr" in source:
-        return tables.correlation(table, source["corr"], kind)
+        return pivot.correlation(table, source["corr"], kind)
     if long:
-        return tables.pivot(doc, keys, table, source, kind, axes)
-    return tables.wide(table, source.get("labels", True), kind)
+        return pivot.pivot(doc, keys, table, source, kind, axes)
+    return pivot.wide(table, source.get("labels", True), kind)
 
 
 def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecError]:

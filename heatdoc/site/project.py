@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import HeatdocError, SpecError, display_path
-from .schema import SITE_SCHEMA, defaults
+from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.spec.schema import SITE_SCHEMA, defaults
 
 SETTINGS_FILE = "heatdoc.yaml"
 
@@ -123,8 +123,8 @@ def open_project(root: Path) -> Project:
             raise HeatdocError([SpecError(display_path(path), 1, 1, "", (
                 f"the settings file leads outside the project folder {root} (to {real}); "
                 "heatdoc reads only files inside the project"))])
-        from .load import load_yaml
-        from .validate import schema_errors
+        from heatdoc.spec.load import load_yaml
+        from heatdoc.spec.validate import schema_errors
 
         doc = load_yaml(path)
         errors = schema_errors(doc, SITE_SCHEMA)

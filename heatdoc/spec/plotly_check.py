@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from .colors import colour_problem, stop_problems
-from .errors import describe, did_you_mean
+from heatdoc.errors import describe, did_you_mean
+from heatdoc.spec.colours import colour_problem, stop_problems
 
 # spec key -> the plotly class whose properties it may hold
 TARGETS = {
@@ -70,8 +70,13 @@ def _walk(obj: Any, value: dict, at: tuple, magic: bool) -> Iterator[Problem]:
 
 def _value(validator: Any, name: str, item: Any, here: tuple, magic: bool) -> Iterator[Problem]:
     from _plotly_utils.basevalidators import (
-        BaseTemplateValidator, ColorlistValidator, ColorscaleValidator, ColorValidator,
-        CompoundArrayValidator, CompoundValidator, LiteralValidator,
+        BaseTemplateValidator,
+        ColorlistValidator,
+        ColorscaleValidator,
+        ColorValidator,
+        CompoundArrayValidator,
+        CompoundValidator,
+        LiteralValidator,
     )
 
     def into(*index: Any) -> tuple:
@@ -127,9 +132,19 @@ def _value(validator: Any, name: str, item: Any, here: tuple, magic: bool) -> It
 
 def _message(validator: Any, name: str, item: Any, plotly_message: str) -> str:
     from _plotly_utils.basevalidators import (
-        AngleValidator, BooleanValidator, ColorlistValidator, ColorscaleValidator, ColorValidator,
-        CompoundValidator, DataArrayValidator, EnumeratedValidator, FlaglistValidator,
-        IntegerValidator, NumberValidator, StringValidator, SubplotidValidator,
+        AngleValidator,
+        BooleanValidator,
+        ColorlistValidator,
+        ColorscaleValidator,
+        ColorValidator,
+        CompoundValidator,
+        DataArrayValidator,
+        EnumeratedValidator,
+        FlaglistValidator,
+        IntegerValidator,
+        NumberValidator,
+        StringValidator,
+        SubplotidValidator,
     )
 
     got = describe(item)

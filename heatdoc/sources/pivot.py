@@ -6,17 +6,15 @@ gap) or text as written, under labels that are unique and kept as text.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
-from .errors import HeatdocError, did_you_mean
-from .load import Document
-from .cells import NUMBER, NotANumber, as_text, cell_number
-from .readers import ReadError, Table, only_labels
-
-if TYPE_CHECKING:
-    from .sources import Kind, Matrix
+from heatdoc.errors import HeatdocError, did_you_mean
+from heatdoc.sources.cells import NUMBER, NotANumber, as_text, cell_number
+from heatdoc.sources.readers import ReadError, Table, only_labels
+from heatdoc.spec.load import Document
+from heatdoc.spec.model import Kind, Matrix
 
 
 class BadCell(Exception):
@@ -52,7 +50,6 @@ def parquet_numbers(name: str, groups: Iterator[tuple[int, list[str], int, list]
 
 def wide(table: Table, labels: bool, kind: Kind) -> Matrix:
     """Header = x labels, first column = y labels; or, without labels, every cell."""
-    from .sources import Matrix
 
     header, cols, skip = _body(table, labels)
     x = y = None
@@ -75,7 +72,6 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
     pair, its rows combined by ``agg``; a pair no row has is a gap."""
     import pandas as pd
 
-    from .sources import Matrix
 
     header, cols, skip = _body(table, True)
     assert header is not None
@@ -161,7 +157,6 @@ def correlation(table: Table, method: str, kind: Kind) -> Matrix:
     uses the rows where both have a value (as pandas' DataFrame.corr)."""
     import pandas as pd
 
-    from .sources import Matrix
 
     header, cols, skip = _body(table, True)
     assert header is not None

@@ -23,19 +23,25 @@ from typing import Any, Callable, Iterator
 import jinja2
 from markupsafe import Markup
 
-from . import charts as chart_parts
-from . import pages as P
-from .assets import TEMPLATE_JS, THEME_DIR, PlotlyJs, plotly_js, template_js, theme_assets
-from .cache import digest_of
-from .charts import PART_FILES, ChartParts
-from .errors import HeatdocError, SpecError, display_path
-from .jsonout import dumps_bytes, script_json
-from .project import Project
-from .reference import KeyGroup, reference_groups, scale_names
-from .table import DataTable, TableRow
-from .text import markdown_html, summary
-from .write import Later, Part, SiteFiles
-
+from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.jsonout import dumps_bytes, script_json
+from heatdoc.site import charts as chart_parts
+from heatdoc.site import plan as P
+from heatdoc.site.cache import digest_of
+from heatdoc.site.charts import PART_FILES, ChartParts
+from heatdoc.site.project import Project
+from heatdoc.site.render.assets import (
+    TEMPLATE_JS,
+    THEME_DIR,
+    PlotlyJs,
+    plotly_js,
+    template_js,
+    theme_assets,
+)
+from heatdoc.site.render.datatable import DataTable, TableRow
+from heatdoc.site.render.markdown import markdown_html, summary
+from heatdoc.site.render.reference import KeyGroup, reference_groups, scale_names
+from heatdoc.site.write import Later, Part, SiteFiles
 
 
 @dataclass(frozen=True)
@@ -268,7 +274,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     page(ReferencePage, "reference.html", P.REFERENCE, "Spec reference", "reference", home,
          lambda: dict(groups=tuple(reference_groups()), scale_names=tuple(scale_names())), "")
 
-    from .schema import SPEC_SCHEMA
+    from heatdoc.spec.schema import SPEC_SCHEMA
 
     files[P.SCHEMA] = dumps_bytes(SPEC_SCHEMA, indent=True) + b"\n"
     if base_url:

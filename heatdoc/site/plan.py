@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .errors import HeatdocError, SpecError
-from .project import Project, relative_text
+from heatdoc.errors import HeatdocError, SpecError
+from heatdoc.site.project import Project, relative_text
 
 if TYPE_CHECKING:  # planning reads only path, title, order, tags: a build with nothing
-    from .spec import Spec  # to do should not import numpy to find that out
+    from heatdoc.spec.model import (
+        Spec,  # to do should not import numpy to find that out
+    )
 
 # Files of the site that no spec may take.
 INDEX, REFERENCE, SCHEMA, SITEMAP, MARKER = (

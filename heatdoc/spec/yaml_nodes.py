@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError
+from heatdoc.errors import SpecError
 
 MAX_DEPTH = 64
 MAX_ALIAS_GROWTH = 100_000  # nodes that aliases may add to a document

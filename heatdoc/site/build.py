@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .errors import HeatdocError, UsageError, display_path
+from heatdoc.errors import HeatdocError, UsageError, display_path
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     """Validate every spec of the project in ``project_dir``, then write its site to ``out``
     (default: the project's ``output`` setting). Raise HeatdocError listing every error
     (nothing written), or UsageError for an output folder heatdoc must not touch."""
-    from .unchanged import unchanged_site
+    from heatdoc.site.uptodate import unchanged_site
 
     started = time.perf_counter()
     progress = Progress(None if quiet else sys.stderr, started)
@@ -53,14 +53,14 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
                                    len(last["files"]), time.perf_counter() - started,
                                    tuple(last["warnings"])), progress, quiet)
 
-    from .cache import BuildCache, name_in_project
-    from .charts import read_charts
-    from .pages import plan_site
-    from .project import open_project
-    from .render import render_site
-    from .unchanged import settings_record, site_salt
-    from .site_files import render_changed
-    from .write import check_output, write_site
+    from heatdoc.site.cache import BuildCache, name_in_project
+    from heatdoc.site.charts import read_charts
+    from heatdoc.site.files import render_changed
+    from heatdoc.site.plan import plan_site
+    from heatdoc.site.project import open_project
+    from heatdoc.site.render.pages import render_site
+    from heatdoc.site.uptodate import settings_record, site_salt
+    from heatdoc.site.write import check_output, write_site
 
     # 1. Settings first: heatdoc.yaml says where the specs, templates and site are.
     project = open_project(Path(project_dir))

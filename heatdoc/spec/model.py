@@ -3,11 +3,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from .load import Document
+from heatdoc.spec.load import Document
+
+Kind = Literal["z", "text", "layer"]
+
+
+@dataclass
+class Matrix:
+    """Cells in rows, plus the labels the source carried (None when it had none)."""
+
+    cells: Any  # np.ndarray (z) or list of rows (text, layers)
+    x: list[str] | None = None
+    y: list[str] | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        if isinstance(self.cells, np.ndarray):
+            return self.cells.shape  # type: ignore[return-value]
+        return len(self.cells), len(self.cells[0]) if self.cells else 0
 
 
 @dataclass

@@ -26,6 +26,7 @@ import orjson
 import yaml
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.spec.yaml_nodes import (
     PLAIN,
     QUOTED,
@@ -36,7 +37,6 @@ from heatdoc.spec.yaml_nodes import (
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
-SAFE_INT = 2**53  # beyond this a JavaScript number is no longer exact
 
 # Top-level keys whose list items are labels or cell text: kept as written, so
 # ``y: [2019, 007]`` gives the labels "2019" and "007", never numbers.

@@ -15,12 +15,11 @@ from typing import Any, Iterable
 from heatdoc.errors import HeatdocError, SpecError, describe, did_you_mean
 from heatdoc.sources.dispatch import ReadContext, read_matrix
 from heatdoc.spec import colours
+from heatdoc.spec.compile import LAYER_REF
 from heatdoc.spec.load import Document
 from heatdoc.spec.model import Matrix, Spec
 from heatdoc.spec.schema import SPEC_SCHEMA
 
-# %{customdata.NAME} and %{customdata.NAME:format}
-LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
 # d3-format's own grammar (d3-format/src/formatSpecifier.js), with only the types
 # d3 knows: d3 reads any other letter as "g" and plotly.js would format silently.
 D3_FORMAT = re.compile(r"(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([efgrs%pbodxXcn])?\Z")

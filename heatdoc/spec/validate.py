@@ -16,7 +16,7 @@ from heatdoc.errors import HeatdocError, SpecError, describe, did_you_mean
 from heatdoc.sources.dispatch import ReadContext, read_matrix
 from heatdoc.spec import colours
 from heatdoc.spec.compile import LAYER_REF
-from heatdoc.spec.load import Document
+from heatdoc.spec.load import TEXT_LISTS, Document
 from heatdoc.spec.model import Matrix, Spec
 from heatdoc.spec.schema import SPEC_SCHEMA
 
@@ -107,6 +107,8 @@ def _missing_keys(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError]
 def _wrong_type(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError]:
     limit, instance = error.validator_value, error.instance
     wanted = limit if isinstance(limit, list) else [limit]
+    if keys and keys[0] in TEXT_LISTS:  # a number or true there is read as text: a label is text
+        wanted = [w for w in wanted if w not in ("number", "boolean")]
     if keys and keys[0] in MATRIX_KEYS and isinstance(instance, (list, dict)) and "array" not in wanted:
         yield doc.error(keys, f"a cell is one number, text or null, not {describe(instance)}: "
                               "a matrix has two levels, a list of rows of cells")

@@ -1,4 +1,4 @@
-"""Stage 4, plan the site: which page each spec becomes, its section and its neighbours.
+"""Plan the site (once every spec is compiled): which page each spec becomes, its section and its neighbours.
 
 Page paths mirror spec paths (``specs/chemistry/periodic-table.yaml`` becomes
 ``chemistry/periodic-table.html``), so links stay stable as a gallery grows. Every

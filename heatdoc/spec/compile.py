@@ -1,4 +1,4 @@
-"""Stage 3, compile: a valid `Spec` becomes a Plotly figure as a plain dict.
+"""Compile (after validate): a valid `Spec` becomes a Plotly figure as a plain dict.
 
 This is the hot path of a build, so it builds the dict px.imshow would have built,
 directly, without plotly.graph_objects: Plotly's validators cost ≈7 ms a figure and
@@ -87,7 +87,7 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
 
 
 def cell_template(spec: Spec) -> str | None:
-    """texttemplate wins over text_auto, which wins over text (SPEC: Text in the cells)."""
+    """texttemplate wins over text_auto, which wins over text (docs/spec.md, "Text in the cells")."""
     opts = spec.options
     if opts.get("texttemplate"):
         return opts["texttemplate"]
@@ -110,7 +110,7 @@ def default_hover(spec: Spec) -> str:
 
 
 def _blank_gaps(text: list[list[str]], z: np.ndarray) -> list[list[str]]:
-    """The text matrix with "" in the gaps of z: a gap shows no text (SPEC), but plotly.js
+    """The text matrix with "" in the gaps of z: a gap shows no text (docs/spec.md), but plotly.js
     draws %{text} in a cell whose z is null."""
     gaps = np.isnan(z)
     if not gaps.any():

@@ -1,4 +1,4 @@
-"""Stage 1, load: a YAML file becomes plain Python data that remembers where it came from.
+"""Load (a spec's first stage): a YAML file becomes plain Python data that remembers where it came from.
 
 Specs are read as YAML 1.2 (core schema) with libyaml doing the parsing. PyYAML's
 resolver follows YAML 1.1 (``no`` is False, ``010`` is octal, ``1:20`` is 80), so

@@ -1,4 +1,4 @@
-"""Stage 2, validate: a loaded document becomes a `Spec`, or every error it has.
+"""Validate (after load): a loaded document becomes a `Spec`, or every error it has.
 
 First the JSON Schema (keys, types, enums), with each error mapped back to the
 YAML line of the value and unknown keys answered with "did you mean". Then what

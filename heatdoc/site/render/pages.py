@@ -1,4 +1,4 @@
-"""Stage 5, render: the site's files, in memory, from the plan and the compiled figures.
+"""Render (after the plan): the site's files, in memory, from the plan and the compiled figures.
 
 Pages come from Jinja templates found first in the project's ``templates/`` folder,
 then in the default theme shipped inside the package (``heatdoc/templates``), so a

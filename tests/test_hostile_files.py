@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_heatdoc
-from site_helpers import leftovers, tree_state
+from helpers.site import leftovers, tree_state
 
 from heatdoc.errors import HeatdocError
 from heatdoc.site.build import build_site

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.site import Link, lay_out
+
 from heatdoc.errors import HeatdocError
 from heatdoc.paths import is_inside, resolve, resolve_inside
 from heatdoc.serve.server import locate
@@ -25,15 +27,15 @@ LAYOUT = {
     "folder/sub/inner.txt": "inside",
     "folder-evil/x.txt": "a sibling whose name starts like the folder's",
     "outside/secret.txt": "SECRET",
-    "folder/link-in": Path("file.txt"),
-    "folder/link-out": Path("../outside/secret.txt"),
-    "folder/dir-out": Path("../outside"),
-    "folder/sub/up": Path("../.."),  # a link inside that climbs out
-    "folder/abs-link": Path("/etc"),
-    "folder/loop": Path("loop"),
-    "folder/ping": Path("pong"),
-    "folder/pong": Path("ping"),
-    "folder/chain": Path("link-out"),  # a link to a link that leads out
+    "folder/link-in": Link("file.txt"),
+    "folder/link-out": Link("../outside/secret.txt"),
+    "folder/dir-out": Link("../outside"),
+    "folder/sub/up": Link("../.."),  # a link inside that climbs out
+    "folder/abs-link": Link("/etc"),
+    "folder/loop": Link("loop"),
+    "folder/ping": Link("pong"),
+    "folder/pong": Link("ping"),
+    "folder/chain": Link("link-out"),  # a link to a link that leads out
 }
 
 # (path relative to folder/ as a spec or a URL would give it, stays inside?)
@@ -71,13 +73,7 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("paths")
-    for name, what in LAYOUT.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(what, Path):
-            path.symlink_to(what)
-        else:
-            path.write_text(what)
+    lay_out(root, LAYOUT, root / "outside")
     return root
 
 

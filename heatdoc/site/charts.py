@@ -1,4 +1,5 @@
-"""Load, validate and compile each chart, and render its own parts: a spec file becomes its chart's parts, or its errors.
+"""Each chart on its own: a spec file is loaded, validated and compiled, and becomes its
+chart's parts, or its errors.
 
 A chart's *parts* are everything about it that does not depend on where it sits in the
 site: the thumbnail, the figure as the page carries it, the page's other fields. They are

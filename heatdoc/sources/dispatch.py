@@ -1,11 +1,11 @@
 """Matrix sources: where the cells of `z`, `text` and each `customdata` layer come from.
 
-Every form of docs/data-sources.md (and docs/spec.md, "The matrix") is read here into a `Matrix`: inline rows,
-wide tables, long tables pivoted, correlation matrices, SQLite queries and generated
-data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
-layers read from files keep each field's text as written. The file formats are
-read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
-`cells`, and wide tables, the pivot and the correlation live in `pivot`.
+Every form of docs/data-sources.md (and docs/spec.md, "The matrix") is read here into a
+`Matrix`: inline rows, wide tables, long tables pivoted, correlation matrices, SQLite
+queries and generated data. `z` becomes a float64 array with NaN for a missing cell;
+`text` and customdata layers read from files keep each field's text as written. The file
+formats are read by `readers`, SQLite queries run in `sql`, what a cell means is decided
+in `cells`, and wide tables, the pivot and the correlation live in `pivot`.
 """
 from __future__ import annotations
 

@@ -81,7 +81,8 @@ def theme_assets(project_templates: Path | None) -> tuple[dict[str, Path], list[
             try:
                 inside = resolve_inside(path, folder)[1]
             except OSError:  # a link that leads back to itself
-                warnings.append(f"{path}: a symbolic link that leads back to itself; not copied into the site")
+                warnings.append(f"{path}: a symbolic link that leads back to itself; "
+                                "not copied into the site")
                 continue
             if not inside:
                 warnings.append(f"{path}: a symbolic link out of {folder}; not copied into the site")

@@ -52,11 +52,35 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="write a starter project that builds as it is")
     s.add_argument("dir", type=Path, metavar="DIR")
+
+    s = sub.add_parser("diff", help="what changed in the charts between two git revisions or two folders",
+                       description="Compare the charts of BASE (default HEAD) and HEAD (default the working "
+                       "tree): git revisions, or two project folders. PATH limits the comparison to some "
+                       "specs (after --, or after both revisions).")
+    s.add_argument("revisions", nargs="*", metavar="BASE [HEAD] [PATH ...]",
+                   help="revisions or folders, then spec files or folders")
+    s.add_argument("--project", type=Path, default=None, metavar="DIR",
+                   help="the project folder (default: the nearest with heatdoc.yaml, else .)")
+    s.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    s.add_argument("--tolerance", type=float, default=None, metavar="REL",
+                   help="a cell changed when |HEAD - BASE| > REL x max(|BASE|, |HEAD|) (default: whole "
+                   "numbers exactly, others 1e-9)")
+    s.add_argument("--top", type=int, default=10, metavar="N", help="changed cells listed per chart (default 10)")
+    s.add_argument("--site", type=Path, default=None, metavar="OUT",
+                   help="also write a diff site to OUT (before, after and difference of each changed chart)")
+    s.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when a chart changed (was added, removed or moved), 0 when none did")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--" in argv and argv[:1] == ["diff"]:  # heatdoc diff [BASE [HEAD]] -- PATH ...
+        cut = argv.index("--")
+        args = parser().parse_args(argv[:cut])
+        args.paths = [Path(p) for p in argv[cut + 1:]]
+    else:
+        args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except HeatdocError as exc:
@@ -177,4 +201,32 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     path = init_project(args.dir)
     print(f"wrote a starter project in {path}; build it with: heatdoc build {args.dir}")
+    return 0
+
+
+@command
+def cmd_diff(args: argparse.Namespace) -> int:
+    from heatdoc.diff.compare import compare_sides, project_paths
+    from heatdoc.diff.report import as_json, render_json, render_markdown, render_text
+    from heatdoc.diff.revisions import open_sides, split_arguments
+
+    if args.tolerance is not None and not args.tolerance >= 0:
+        raise UsageError(f"--tolerance must be 0 or more, got {args.tolerance}")
+    if args.top < 0:
+        raise UsageError(f"--top must be 0 or more, got {args.top}")
+    project_dir = _project_dir(args.project)
+    base, head, paths = split_arguments(args.revisions, getattr(args, "paths", None))
+    with open_sides(base, head, project_dir) as sides:
+        only = project_paths(paths, sides) if paths else None
+        pairs = compare_sides(sides, only, tolerance=args.tolerance, top=args.top)
+        data = as_json(sides, pairs, args.tolerance)
+        if args.site is not None:
+            from heatdoc.diff.site import write_diff_site
+
+            site = write_diff_site(args.site, sides, pairs, data)
+            print(f"heatdoc: wrote the diff site {site}", file=sys.stderr)
+    render = {"text": render_text, "markdown": render_markdown, "json": render_json}[args.format]
+    sys.stdout.write(render(data))
+    if args.exit_code:
+        return 1 if any(p.changed for p in pairs) else 0
     return 0

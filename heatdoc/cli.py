@@ -29,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="check specs (files or folders); exit 1 on any error")
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="spec files or folders (default: the project's specs folder)")
+    s.add_argument("--only-specs", action="store_true",
+                   help="skip each given file that is not in its project's specs folder (heatdoc.yaml, "
+                   "CI files, ...): for a pre-commit hook that passes every staged YAML file")
 
     s = sub.add_parser("figure", help="print the compiled Plotly figure of a spec as JSON")
     s.add_argument("spec", type=Path, metavar="SPEC")
@@ -122,23 +125,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
-    start = args.paths[0] if args.paths else Path.cwd()
-    project = open_project(find_root(start if start.is_dir() else start.parent))
-    files = project.spec_files(args.paths or None)
-    if not files:
-        raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
-    ctx = ReadContext(project.root, project.settings["max_cells"])
-    errors = []
-    for path in files:
-        try:
-            project.check_inside(path)
-            check_spec(load_yaml(path), ctx)
-        except HeatdocError as exc:
-            errors.extend(exc.errors)
+    if args.only_specs:
+        groups = _specs_by_project(args.paths)
+    else:
+        start = args.paths[0] if args.paths else Path.cwd()
+        project = open_project(find_root(start if start.is_dir() else start.parent))
+        groups = [(project, project.spec_files(args.paths or None))]
+        if not groups[0][1]:
+            raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
+    errors, count = [], 0
+    for project, files in groups:
+        ctx = ReadContext(project.root, project.settings["max_cells"])
+        count += len(files)
+        for path in files:
+            try:
+                project.check_inside(path)
+                check_spec(load_yaml(path), ctx)
+            except HeatdocError as exc:
+                errors.extend(exc.errors)
     if errors:
         raise HeatdocError(errors)
-    print(f"{len(files)} spec{'s' if len(files) != 1 else ''} valid")
+    print(f"{count} spec{'s' if count != 1 else ''} valid")
     return 0
+
+
+def _specs_by_project(paths: list[Path]) -> list:
+    """The given files that are specs, by project: each file belongs to the nearest project
+    above it, and is a spec when it lies in that project's specs folder. Everything else a
+    hook may pass (heatdoc.yaml, .pre-commit-config.yaml, CI files) is skipped."""
+    from heatdoc.site.project import find_root, open_project
+
+    projects: dict[Path, tuple] = {}
+    for path in paths:
+        for spec in (sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]):
+            root = find_root(spec.parent)
+            if root not in projects:
+                projects[root] = (open_project(root), [])
+            project, files = projects[root]
+            if spec.suffix in (".yaml", ".yml") and spec.resolve().is_relative_to(project.specs_dir.resolve()):
+                files.append(spec)
+    return [group for group in projects.values() if group[1]]
 
 
 @command

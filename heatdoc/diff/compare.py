@@ -144,9 +144,9 @@ def compare_sides(sides: Sides, only: list[str] | None, *, tolerance: float | No
             pairs.append(_pair(gone.pop(old), chart, "moved", tolerance, top))  # type: ignore[arg-type]
             by_text = {text: r for text, r in by_text.items() if r != old}
         else:
-            pairs.append(Pair("added", None, chart, {"shape": {"base": None, "head": list(chart.spec.shape)}}))
+            pairs.append(Pair("added", None, chart, _one_side(None, chart)))
     for chart in gone.values():
-        pairs.append(Pair("removed", chart, None, {"shape": {"base": list(chart.spec.shape), "head": None}}))
+        pairs.append(Pair("removed", chart, None, _one_side(chart, None)))
     return sorted(pairs, key=lambda p: p.path.split("/"))
 
 
@@ -205,6 +205,19 @@ def compare_charts(base: Chart, head: Chart, tolerance: float | None = None, top
                    for name in dict.fromkeys([*base.spec.layers, *head.spec.layers])},
         "zrange": {"base": drawn_range(base), "head": drawn_range(head)},
     }
+
+
+def _one_side(base: Chart | None, head: Chart | None) -> dict[str, Any]:
+    """The fields of an added or removed chart: those of `compare_charts`, empty or null."""
+    def on(chart: Chart | None, value: Any) -> Any:
+        return None if chart is None else value(chart)
+
+    chart = base or head
+    assert chart is not None
+    return {"spec_keys": [], "data_files": [{"path": name, "changed": None} for name in sorted(chart.data_files)],
+            "shape": {"base": on(base, lambda c: list(c.spec.shape)), "head": on(head, lambda c: list(c.spec.shape))},
+            "labels": None, "cells": None, "text": None, "layers": {},
+            "zrange": {"base": on(base, drawn_range), "head": on(head, drawn_range)}}
 
 
 def _common(before: list[str], after: list[str]) -> list[str]:

@@ -76,9 +76,9 @@ def render_text(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _moved(chart: dict[str, Any]) -> str:
+def _moved(chart: dict[str, Any], arrow: str = "->") -> str:
     if chart["status"] == "moved":
-        return f"{chart['base_path']} -> {chart['head_path']}"
+        return f"{chart['base_path']} {arrow} {chart['head_path']}"
     return chart["path"]
 
 
@@ -119,11 +119,12 @@ def chart_lines(chart: dict[str, Any], code: Callable[[str], str]) -> list[str]:
         lines.append(f"cells changed: {cells['changed']} of {cells['compared']} compared; largest change "
                      f"{_signed(big['change'])} at (y={code(big['y'])}, x={code(big['x'])})")
     if cells["became_gaps"] or cells["stopped_gaps"]:
-        lines.append(f"gaps: {cells['became_gaps']} became gaps, {cells['stopped_gaps']} stopped being gaps")
+        lines.append(f"gaps: {_count(cells['became_gaps'], 'new gap')}, "
+                     f"{_count(cells['stopped_gaps'], 'gap')} filled")
     for name, layer in [("cell text", chart["text"]),
                         *((f"hover layer {code(n)}", v) for n, v in chart["layers"].items())]:
         if layer["status"] == "changed":
-            lines.append(f"{name}: {layer['changed']} cells changed: " + ", ".join(
+            lines.append(f"{name}: {_count(layer['changed'], 'cell')} changed: " + ", ".join(
                 f"(y={code(c['y'])}, x={code(c['x'])}) {code(c['base'])} -> {code(c['head'])}" for c in layer["top"]))
         elif layer["status"] in ("added", "removed"):
             lines.append(f"{name}: {layer['status']}")
@@ -131,12 +132,16 @@ def chart_lines(chart: dict[str, Any], code: Callable[[str], str]) -> list[str]:
     if zr["base"] != zr["head"]:
         lines.append(f"colour range (zmin..zmax as drawn): {_range(zr['base'])} -> {_range(zr['head'])}")
     if cells["top"]:
-        lines.append(f"top {len(cells['top'])} changed cells:")
+        lines.append(f"top {_count(len(cells['top']), 'changed cell')}:")
         lines.extend(f"  (y={code(c['y'])}, x={code(c['x'])}): {_num(c['base'])} -> {_num(c['head'])} "
                      f"({_signed(c['change'])})" for c in cells["top"])
     if not lines:
         lines.append("the spec moved; nothing in the chart changed")
     return lines
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _shape(shape: list[int] | None) -> str:
@@ -216,14 +221,14 @@ def _row(chart: dict[str, Any]) -> str:
     changed = str(cells["changed"]) if cells else ""
     big = cells["largest"] if cells else None
     largest = f"{_signed(big['change'])} at ({_md(big['y'])}, {_md(big['x'])})" if big else ""
-    return f"| {_md(_moved(chart))} | {chart['status']} | {sizes} | {changed} | {largest} |"
+    return f"| {_md(_moved(chart, '→'))} | {chart['status']} | {sizes} | {changed} | {largest} |"
 
 
 def _details(chart: dict[str, Any]) -> str:
     lines = chart_lines(chart, lambda text: f"<code>{_md(text)}</code>")
     # labels and keys are escaped inside <code>; the words around them are heatdoc's own
     body = "\n".join(f"- {line}" if not line.startswith("  ") else f"  - {line.strip()}" for line in lines)
-    return (f"<details><summary>{chart['status']} <code>{_md(_moved(chart))}</code>: "
+    return (f"<details><summary>{chart['status']} <code>{_md(_moved(chart, '→'))}</code>: "
             f"{_md(_title(chart))}</summary>\n\n{body}\n\n</details>\n")
 
 

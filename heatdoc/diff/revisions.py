@@ -47,11 +47,13 @@ class Side:
         if self.kind != "revision":
             return list(exc.errors)
         out = []
+        inside = str(self.root) + os.sep
         for error in exc.errors:
             path = Path(error.path)
             with contextlib.suppress(ValueError):
                 error = replace(error, path=self.shown(path.resolve().relative_to(self.root).as_posix()))
-            out.append(error)
+            # a message may name a file of the revision too ("looked for ...")
+            out.append(replace(error, message=error.message.replace(inside, self.shown_root)))
         return out
 
 

@@ -220,6 +220,20 @@ def _temporary_folder() -> Iterator[Path]:
         os.mkdir(tmp, 0o700)
         yield tmp
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _signals_held():  # a second Ctrl-C must not cut the removal short
+            shutil.rmtree(tmp, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (where the system allows it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -57,11 +57,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("dir", type=Path, metavar="DIR")
 
     s = sub.add_parser("diff", help="what changed in the charts between two git revisions or two folders",
+                       usage="heatdoc diff [options] [BASE [HEAD]] [[--] PATH ...]",
                        description="Compare the charts of BASE (default HEAD) and HEAD (default the working "
-                       "tree): git revisions, or two project folders. PATH limits the comparison to some "
-                       "specs (after --, or after both revisions).")
-    s.add_argument("revisions", nargs="*", metavar="BASE [HEAD] [PATH ...]",
-                   help="revisions or folders, then spec files or folders")
+                       "tree): two git revisions, or two project folders. PATH limits the comparison to "
+                       "some specs: the first argument that names an existing file or folder (not a "
+                       "project folder) starts the paths, and after -- every argument is a path.")
+    s.add_argument("revisions", nargs="*", metavar="BASE HEAD PATH",
+                   help="git revisions or project folders, then spec files or folders")
     s.add_argument("--project", type=Path, default=None, metavar="DIR",
                    help="the project folder (default: the nearest with heatdoc.yaml, else .)")
     s.add_argument("--format", choices=("text", "markdown", "json"), default="text")

@@ -311,7 +311,11 @@ def test_usage_errors_exit_2(repo, tmp_path, make_project):
     done = diff(repo, "s0", "s1", "--site", str(repo))
     assert done.returncode == 2 and "refusing to write the site" in done.stderr
     done = diff(repo, "s0", "s1", "s2", "s3", "--")
-    assert done.returncode == 2
+    assert done.returncode == 2 and "at most two revisions before --" in done.stderr
+    done = diff(repo, "s0", "s1", "specs/nothing-here.yaml")
+    assert done.returncode == 2 and "specs/nothing-here.yaml: no spec at this path in s0 or s1" in done.stderr
+    # a spec that exists only on the base side is still a path to compare
+    assert by_path(diff_json(repo, "s6", "s7", "--", "specs/colours.yaml"))["specs/colours.yaml"]["status"] == "removed"
 
 
 def test_two_folders(tmp_path):

@@ -83,7 +83,7 @@ def load_side(side: Side, only: list[str] | None) -> tuple[dict[str, Chart], lis
     errors: list[SpecError] = []
     for path in files:
         rel = name_in_project(path, project.root)
-        if only is not None and not any(not p or rel == p or rel.startswith(p + "/") for p in only):
+        if only is not None and not any(_under(rel, p) for p in only):
             continue
         try:
             project.check_inside(path)
@@ -95,6 +95,11 @@ def load_side(side: Side, only: list[str] | None) -> tuple[dict[str, Chart], lis
         reads = {name: _bytes(project.root / name) for name in data_files(path, doc.data, project.root)}
         charts[rel] = Chart(rel, doc.text, spec, compile_figure(spec, template=False), reads)
     return charts, errors
+
+
+def _under(rel: str, path: str) -> bool:
+    """True when the spec ``rel`` is, or is under, ``path`` (both in the project)."""
+    return not path or rel == path or rel.startswith(path + "/")
 
 
 def _bytes(path: Path) -> bytes | None:
@@ -127,6 +132,9 @@ def compare_sides(sides: Sides, only: list[str] | None, *, tolerance: float | No
     head, head_errors = load_side(sides.head, only)
     if base_errors or head_errors:
         raise HeatdocError(base_errors + head_errors)
+    for p in only or []:
+        if not any(_under(rel, p) for rel in [*base, *head]):
+            raise UsageError(f"{p or '.'}: no spec at this path in {sides.base.name} or {sides.head.name}")
 
     pairs: list[Pair] = []
     gone = {rel: chart for rel, chart in base.items() if rel not in head}

@@ -431,3 +431,15 @@ def test_the_diff_site_in_chromium(repo, tmp_path, browser):
     assert difference["hover"][0][4] == "only in s0 (2)"
     assert difference["hover"][1][0] == "s0: 6 → s4: 6.5 (+0.5)"
     assert tab.problems == []
+
+
+def test_text_from_specs_cannot_add_markup_or_break_a_line(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    hostile = '"<img src=x onerror=alert(1)>|`x`\\u001b[31m"'
+    write(old, {"heatdoc.yaml": "title: T\n", "specs/a.yaml": f"title: A\nx: [{hostile}, b]\nz: [[1, 2]]\n"})
+    write(new, {"heatdoc.yaml": "title: T\n", "specs/a.yaml": f"title: A\nx: [{hostile}, b]\nz: [[5, 2]]\n"})
+    markdown = diff(tmp_path, "old", "new", "--format", "markdown").stdout
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)&gt;&#124;&#96;x&#96;" in markdown
+    assert "\x1b" not in markdown and markdown.count("\n| ") == 2  # the header and one row
+    text = diff(tmp_path, "old", "new").stdout
+    assert "\x1b" not in text and "\\x1b[31m" in text

@@ -234,5 +234,5 @@ def _details(chart: dict[str, Any]) -> str:
 
 def _md(text: Any) -> str:
     """Text from a spec, safe in a Markdown table cell or HTML: no tag, no cell break."""
-    return html.escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ") \
+    return html.escape(visible(text), quote=False).replace("|", "&#124;") \
         .replace("`", "&#96;").replace("*", "&#42;").replace("_", "&#95;").replace("[", "&#91;")

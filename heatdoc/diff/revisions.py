@@ -66,8 +66,8 @@ class Sides:
     renames: dict[str, str] = field(default_factory=dict)
 
 
-def git(repo: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=not binary,
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
 
 
@@ -79,13 +79,14 @@ def split_arguments(given: list[str], after_dashes: list[Path] | None,
     if after_dashes is not None:
         if len(given) > 2:
             raise UsageError(f"at most two revisions before --, got {len(given)}: {' '.join(given)}")
-        return (given + [None, None])[0], (given + [None, None])[1], list(after_dashes)  # type: ignore[return-value]
-    sides: list[str] = []
-    for i, arg in enumerate(given):
-        if len(sides) == 2 or (os.path.exists(arg) and not _is_project(arg)):
-            return (sides + [None, None])[0], (sides + [None, None])[1], [Path(p) for p in given[i:]]  # type: ignore[return-value]
-        sides.append(arg)
-    return (sides + [None, None])[0], (sides + [None, None])[1], []  # type: ignore[return-value]
+        sides, paths = given, list(after_dashes)
+    else:
+        count = 0
+        while count < min(2, len(given)) and not (os.path.exists(given[count]) and not _is_project(given[count])):
+            count += 1
+        sides, paths = given[:count], [Path(p) for p in given[count:]]
+    base, head = (list(sides) + [None, None])[:2]
+    return base, head, paths
 
 
 def _is_project(name: str) -> bool:
@@ -129,7 +130,7 @@ def _is_folder(name: str) -> bool:
 
 def _folder_side(name: str) -> Side:
     root = Path(name).resolve()
-    if not (root / SETTINGS_FILE).is_file() and not (root / "specs").is_dir():
+    if not _is_project(name):
         raise UsageError(f"{name} is not a heatdoc project (it has neither {SETTINGS_FILE} nor a specs/ folder)")
     return Side(name, "folder", root, shown_root=_shown_root(root))
 

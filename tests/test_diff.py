@@ -399,7 +399,7 @@ def test_an_interrupted_diff_leaves_no_temporary_folder_or_worktree(tmp_path, si
 
 @pytest.mark.browser
 def test_the_diff_site_in_chromium(repo, tmp_path, browser):
-    from browser_helpers import Tab, file_prefix
+    from browser_helpers import Tab, axe_script, axe_violations, file_prefix
 
     site = tmp_path / "diff-site"
     done = diff(repo, "s0", "s4", "--site", str(site))
@@ -431,6 +431,10 @@ def test_the_diff_site_in_chromium(repo, tmp_path, browser):
     assert difference["hover"][0][4] == "only in s0 (2)"
     assert difference["hover"][1][0] == "s0: 6 → s4: 6.5 (+0.5)"
     assert tab.problems == []
+    axe_js = axe_script()
+    assert axe_violations(page, axe_js) == []
+    tab.open((site / "index.html").as_uri())
+    assert axe_violations(tab.page, axe_js) == [] and tab.problems == []
 
 
 def test_text_from_specs_cannot_add_markup_or_break_a_line(tmp_path):

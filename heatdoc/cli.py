@@ -127,7 +127,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
-    if args.only_specs:
+    if args.only_specs and args.paths:
         groups = _specs_by_project(args.paths)
     else:
         start = args.paths[0] if args.paths else Path.cwd()

@@ -447,3 +447,18 @@ def test_text_from_specs_cannot_add_markup_or_break_a_line(tmp_path):
     assert "\x1b" not in markdown and markdown.count("\n| ") == 2  # the header and one row
     text = diff(tmp_path, "old", "new").stdout
     assert "\x1b" not in text and "\\x1b[31m" in text
+
+
+def test_markdown_leaves_out_table_rows_when_even_the_table_is_too_long(repo):
+    from heatdoc.diff.report import render_markdown
+
+    report = diff_json(repo, "s6", "s7")
+    whole = render_markdown(report)
+    assert "Left out" not in whole
+    cut = render_markdown(report, limit=520)  # the table fits, the details do not
+    assert len(cut) <= 520 and cut.count("<details>") == 0
+    assert "Left out to keep this comment under 520 characters: the details of 3 charts." in cut
+    cut = render_markdown(report, limit=440)  # nor does the table
+    assert len(cut) <= 440 and cut.count("\n| ") < whole.count("\n| ")
+    assert re.search(r"Left out to keep this comment under 440 characters: \d rows? of the table and the "
+                     r"details of 3 charts\.", cut)

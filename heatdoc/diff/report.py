@@ -188,9 +188,9 @@ def render_markdown(data: dict[str, Any], limit: int = MARKDOWN_LIMIT) -> str:
             return ""
         said = []
         if rows_out:
-            said.append(f"{rows_out} rows of the table")
+            said.append(f"{_count(rows_out, 'row')} of the table")
         if details_out:
-            said.append(f"the details of {details_out} charts")
+            said.append(f"the details of {_count(details_out, 'chart')}")
         return (f"\n*Left out to keep this comment under {limit:,} characters: {' and '.join(said)}. "
                 "Run `heatdoc diff` for the whole report.*\n")
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A browser test without Chromium is skipped, or fails where HEATDOC_REQUIRE_BROWSER=1 (CI)."""
     if item.get_closest_marker("browser"):
-        from browser_helpers import browser_missing, unavailable
+        from helpers.browser import browser_missing, unavailable
 
         reason = browser_missing()
         if reason:
@@ -33,8 +33,8 @@ def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120,
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, one for the module (browser_helpers.CHROMIUM)."""
-    from browser_helpers import CHROMIUM, LAUNCH_ARGS
+    """Debian's Chromium through Playwright, one for the module (helpers.browser.CHROMIUM)."""
+    from helpers.browser import CHROMIUM, LAUNCH_ARGS
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

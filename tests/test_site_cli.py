@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT, run_heatdoc
-from site_helpers import FILES, write_project
+from helpers.site import FILES, write_project
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml")}
 SMALL["heatdoc.yaml"] = "title: CLI\n"

@@ -31,6 +31,12 @@ def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120,
                           env={**os.environ, **env} if env else None)
 
 
+def errors_of(result: subprocess.CompletedProcess) -> list[str]:
+    """stderr without the progress lines a slow build prints ("heatdoc: reading 9 specs…"),
+    which appear only when the build takes over a second (a loaded machine)."""
+    return [line for line in result.stderr.splitlines() if not line.endswith("…")]
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium through Playwright, one for the module (helpers.browser.CHROMIUM)."""

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_heatdoc
+from conftest import errors_of, run_heatdoc
 from helpers.site import FIFO, Link, lay_out, leftovers, tree_state
 
 from heatdoc.errors import HeatdocError
@@ -23,11 +23,6 @@ from heatdoc.site.build import build_site
 
 OK = "title: Fine\nz: [[1]]\n"
 Z = "title: t\nz: {}\n"  # z's value starts at 2:4, a file path at 2:11, a database at 2:30
-
-
-def errors_of(result: subprocess.CompletedProcess) -> list[str]:
-    """stderr without the progress lines a slow build prints ("heatdoc: reading 9 specs…")."""
-    return [line for line in result.stderr.splitlines() if not line.endswith("…")]
 
 
 def make_outside(folder: Path) -> Path:

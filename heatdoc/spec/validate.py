@@ -14,9 +14,9 @@ from typing import Any, Iterable
 
 from heatdoc.errors import HeatdocError, SpecError, describe, did_you_mean
 from heatdoc.sources.dispatch import ReadContext, read_matrix
-from heatdoc.spec import colours
+from heatdoc.spec import analysis, colours
 from heatdoc.spec.load import Document
-from heatdoc.spec.model import Matrix, Spec
+from heatdoc.spec.model import Matrix, Panel, Spec
 from heatdoc.spec.schema import SPEC_SCHEMA
 
 # %{customdata.NAME} and %{customdata.NAME:format}
@@ -227,9 +227,10 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
 
     # a long table selects and orders its categories by the spec's x/y lists
     axes = {axis: data[axis] for axis in ("x", "y") if usable(axis)}
-    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes) if usable("z") else None
-    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes) if usable("text") else None
-    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes)
+    split = split_key(doc, data, refused, errors)
+    z = _read(doc, ("z",), data["z"], "z", ctx, errors, axes, split) if usable("z") else None
+    text = _read(doc, ("text",), data["text"], "text", ctx, errors, axes, split) if usable("text") else None
+    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes, split)
               for name, src in data["customdata"].items()} if usable("customdata") else {}
     x = y = None
     if z is not None:
@@ -242,11 +243,14 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
             x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
         if "y" not in refused:
             y = _labels(doc, "y", data.get("y"), z.y, shape[0], errors)
+        if "mask" not in refused:
+            errors.extend(analysis.mask_errors(doc, data.get("mask"), shape))
 
     checked = {k: v for k, v in data.items() if k not in refused}
     if "customdata" not in refused:
         errors.extend(_template_errors(doc, checked, list(layers)))
     errors.extend(_colour_errors(doc, checked))
+    errors.extend(_analysis_errors(doc, checked))
     plotly_keys = [key for key in PLOTLY_KEYS if checked.get(key)]
     for key in plotly_keys:
         from heatdoc.spec import plotly_check
@@ -261,15 +265,49 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
         data = {**data, **{key: plotly_check.expand(key, data[key]) for key in plotly_keys}}
 
     assert z is not None
-    return Spec(
+    order = data.get("order")
+    spec = Spec(
         doc=doc, title=data["title"], z=z.cells, x=x, y=y,
         text=text.cells if text is not None else None,
         layers={name: m.cells for name, m in layers.items() if m is not None},
         description=data.get("description", ""), tags=list(data.get("tags", [])),
-        order=data.get("order"),
+        order=order.get("gallery") if isinstance(order, dict) else order,
         options={k: v for k, v in data.items()
-                 if k not in ("title", "description", "tags", "order", "z", "text", "customdata", "x", "y")},
+                 if k not in ("title", "description", "tags", "z", "text", "customdata", "x", "y")},
+        panels=[Panel(label, m.cells, text.panels[i][1].cells if text is not None and text.panels else None,
+                      {name: layer.panels[i][1].cells for name, layer in layers.items()
+                       if layer is not None and layer.panels})
+                for i, (label, m) in enumerate(z.panels or [])],
     )
+    return analysis.analyse(spec)
+
+
+def split_key(doc: Document, data: dict, refused: set, errors: list[SpecError]) -> tuple[tuple, str] | None:
+    """(the key, the column) that splits the long tables into facet panels or animation frames."""
+    keys = [key for key in ("facet", "animation") if key in data and key not in refused]
+    if len(keys) == 2:
+        errors.append(doc.error(("animation",), "use facet or animation, not both"))
+    return ((keys[0],), data[keys[0]]) if keys else None
+
+
+def _analysis_errors(doc: Document, data: dict) -> Iterable[SpecError]:
+    """Keys that need another key, and a zmid outside zmin..zmax."""
+    for key in ("facet_wrap", "facet_scale"):
+        if key in data and "facet" not in data:
+            yield doc.error((key,), "applies to facet panels; add facet: COLUMN", of_key=True)
+    order = data.get("order")
+    if isinstance(order, dict):
+        clustered = "cluster" in (order.get("rows"), order.get("columns"))
+        for key in ("method", "metric", "dendrogram"):
+            if key in order and not clustered:
+                yield doc.error(("order", key), "applies to clustering; set rows or columns to cluster",
+                                of_key=True)
+        if order.get("dendrogram") and ("facet" in data or "animation" in data):
+            yield doc.error(("order", "dendrogram"), "draws beside one heatmap, not beside facet panels "
+                                                     "or animation frames")
+    if all(isinstance(data.get(k), (int, float)) for k in ("zmin", "zmid", "zmax")):
+        if not data["zmin"] < data["zmid"] < data["zmax"]:
+            yield doc.error(("zmid",), f"must lie between zmin ({data['zmin']}) and zmax ({data['zmax']})")
 
 
 def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
@@ -295,9 +333,10 @@ def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
 
 
 def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
-          errors: list[SpecError], axes: dict[str, list]) -> Matrix | None:
+          errors: list[SpecError], axes: dict[str, list], split: tuple[tuple, str] | None = None
+          ) -> Matrix | None:
     try:
-        return read_matrix(doc, keys, source, kind, ctx, axes=axes)  # type: ignore[arg-type]
+        return read_matrix(doc, keys, source, kind, ctx, axes=axes, split=split)  # type: ignore[arg-type]
     except HeatdocError as exc:
         errors.extend(exc.errors)
         return None

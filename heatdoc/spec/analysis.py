@@ -218,7 +218,7 @@ def centred_scale(scale: Any, reverse: bool, zmin: float, zmid: float, zmax: flo
         stops = [[1.0 - stop, colour] for stop, colour in reversed(stops)]
     if not any(stop == 0.5 for stop, _ in stops):
         r, g, b, a = colour_at(stops, 0.5)
-        middle = f"rgba({round(r)}, {round(g)}, {round(b)}, {a:g})"
+        middle = f"rgba({r:.10g}, {g:.10g}, {b:.10g}, {a:.10g})"  # the exact colour: CSS takes fractions
         stops = sorted(stops + [[0.5, middle]], key=lambda s: s[0])
     at = (zmid - zmin) / (zmax - zmin)
     out = []

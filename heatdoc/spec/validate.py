@@ -239,6 +239,9 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
             if m is not None and m.shape != shape:
                 errors.append(doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has "
                                               f"{shape[0]} x {shape[1]}"))
+            elif m is not None and split is not None and _panel_labels(m) != _panel_labels(z):
+                errors.append(doc.error(keys, f"splits into {', '.join(_panel_labels(m))} by {split[1]!r}; "
+                                              f"z into {', '.join(_panel_labels(z))}"))
         if "x" not in refused:
             x = _labels(doc, "x", data.get("x"), z.x, shape[1], errors)
         if "y" not in refused:
@@ -280,6 +283,10 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
                 for i, (label, m) in enumerate(z.panels or [])],
     )
     return analysis.analyse(spec)
+
+
+def _panel_labels(matrix: Matrix) -> list[str]:
+    return [label for label, _ in matrix.panels or []]
 
 
 def split_key(doc: Document, data: dict, refused: set, errors: list[SpecError]) -> tuple[tuple, str] | None:

@@ -75,8 +75,8 @@ _ORDER = {
              "gallery": {"type": "number", "description": "Sort key inside the gallery section."},
          }},
     ],
-    "examples": [10, {"rows": "cluster", "columns": "cluster", "method": "average",
-                      "metric": "euclidean", "dendrogram": True}],
+    "examples": [{"rows": "cluster", "columns": "cluster", "method": "average",
+                  "metric": "euclidean", "dendrogram": True}, 10],
 }
 
 _DEFS: dict[str, Any] = {

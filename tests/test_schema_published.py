@@ -144,6 +144,18 @@ CURATED = {
         layout: {title: {text: t}}
         trace: {hoverongaps: false}
         """,
+    "analysis-keys": """\
+        title: Panels
+        z: {file: ../data/x.csv, x: a, y: b, value: c, agg: mean}
+        facet: year
+        facet_wrap: 2
+        facet_scale: independent
+        normalize: rows_fraction
+        mask: lower_diagonal
+        order: {rows: cluster, columns: value desc, method: ward, metric: euclidean, dendrogram: true, gallery: 2}
+        """,
+    "animation": "title: t\nz: {file: ../data/x.csv, x: a, y: b, value: c}\nanimation: year\n"
+                 "mask: [[true, false]]\norder: {rows: [b1, b2], columns: label}\n",
     "scale-name": "title: t\nz: [[1]]\ncolorscale: RdBu_r\n",
     "scale-colours": "title: t\nz: [[1]]\ncolorscale: ['#fff', navy]\ntext_auto: true\n",
 }

@@ -223,6 +223,16 @@ def _make_chart(job: tuple[Path, Path, int, int]
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 
+def panels_alt(spec: Any) -> str:
+    """What the thumbnail and the data table leave out of a facet or an animation: they show
+    its first panel or frame."""
+    if not spec.panels:
+        return ""
+    what = "panel" if "facet" in spec.options else "frame"
+    key = spec.options.get("facet") or spec.options.get("animation")
+    return f"; its first {what} of {len(spec.panels)} ({key}={spec.panels[0].label})"
+
+
 def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
     """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
     the figure as the page carries it (without plotly's template), and the page's other
@@ -240,7 +250,7 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
     text = spec.doc.text
     fields = dict(
         tags=list(spec.tags), description=str(markdown_html(spec.description)),
-        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells{where}.",
+        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells{panels_alt(spec)}{where}.",
         rows=rows, columns=cols, yaml=text[:YAML_SHOWN_CHARS], yaml_cut=len(text) > YAML_SHOWN_CHARS,
         table=None if table is None else [list(table.columns), [[r.label, list(r.cells)] for r in table.rows],
                                           list(table.parts)],

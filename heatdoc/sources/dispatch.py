@@ -55,11 +55,17 @@ def _as_written(value: Any) -> str:
 
 
 def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadContext, *,
-                axes: dict[str, list] | None = None) -> Matrix:
+                axes: dict[str, list] | None = None, split: tuple[tuple, str] | None = None) -> Matrix:
     """Read the matrix at ``keys`` of ``doc``; raise HeatdocError at its line.
 
     ``axes`` holds the spec's top-level ``x``/``y`` lists: a long table uses them to
-    select and order its categories (a wide table's labels are replaced by validate)."""
+    select and order its categories (a wide table's labels are replaced by validate).
+    ``split``: (the spec key, a column name) that splits a long table into panels
+    (`pivot.split_pivot`); any other source is an error at that key."""
+    if split is not None and (not isinstance(source, dict) or not _is_long(source)):
+        raise HeatdocError([doc.error(split[0], f"splits a long table by one of its columns; "
+                                                f"{'.'.join(map(str, keys))} is not a long table "
+                                                "(give it x, y and value columns)")])
     if isinstance(source, list):
         matrix = _inline(doc, keys, source, kind)
     elif "random" in source:
@@ -67,7 +73,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
         matrix = _random(source)
     else:
         try:
-            matrix = _from_table(doc, keys, source, kind, ctx, axes or {})
+            matrix = _from_table(doc, keys, source, kind, ctx, axes or {}, split)
         except ReadError as exc:
             # a problem with the file is at its path; one with what it holds is at the
             # path too, or at the query that produced it
@@ -75,7 +81,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
             at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
-    _check_size(doc, keys, rows, cols, ctx)
+    _check_size(doc, keys, rows * len(matrix.panels or [None]), cols, ctx)
     return matrix
 
 
@@ -150,13 +156,13 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
 
 
 def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadContext,
-                axes: dict[str, list]) -> Matrix:
+                axes: dict[str, list], split: tuple[tuple, str] | None = None) -> Matrix:
     from heatdoc.sources import pivot
 
     errors = _combination_errors(doc, keys, source)
     if errors:
         raise HeatdocError(errors)
-    long = any(k in source for k in ("x", "y", "value", "agg"))
+    long = _is_long(source)
     if "sql" in source:
         path = safe_path(doc, keys + ("database",), source["database"], ctx.root)
         query = source["sql"]
@@ -185,9 +191,15 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
         table = ctx.cached(("table", path, _stamp(path), sheet), lambda: readers.read_table(path, sheet=sheet))
     if "corr" in source:
         return pivot.correlation(table, source["corr"], kind)
+    if long and split is not None:
+        return pivot.split_pivot(doc, keys, table, source, kind, axes, split)
     if long:
         return pivot.pivot(doc, keys, table, source, kind, axes)
     return pivot.wide(table, source.get("labels", True), kind)
+
+
+def _is_long(source: dict) -> bool:
+    return "corr" not in source and any(k in source for k in ("x", "y", "value", "agg"))
 
 
 def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecError]:

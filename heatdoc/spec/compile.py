@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from heatdoc.jsonout import SAFE_INT
+from heatdoc.spec import analysis
 from heatdoc.spec.colours import resolve_scale
 from heatdoc.spec.model import Spec
 
@@ -36,16 +37,12 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     ``lazy``: a big z's base64 is a `Base64`, made as it is written (for the build)."""
     opts = spec.options
     layer_names = list(spec.layers)
-    trace: dict[str, Any] = {"type": "heatmap", "z": encode_z(spec.z, lazy=lazy)}
+    trace: dict[str, Any] = {"type": "heatmap"}
+    trace.update(cells(spec.z, spec.text, spec.layers, spec.read, lazy=lazy))
     if spec.x is not None:
         trace["x"] = spec.x
     if spec.y is not None:
         trace["y"] = spec.y
-    if spec.text is not None:
-        trace["text"] = _blank_gaps(spec.text, spec.z)
-    if spec.layers:
-        # Plotly wants customdata[row][col][layer]; layers are named in the spec.
-        trace["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*spec.layers.values())]
 
     texttemplate = cell_template(spec)
     if texttemplate:
@@ -57,7 +54,13 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     for key in TRACE_KEYS:
         if key in opts:
             trace[key] = opts[key]
-    if np.isnan(spec.z).any():
+    if all(key in opts for key in ("zmin", "zmid", "zmax")):
+        # plotly.js ignores zmid when zmin and zmax are both set (plotly.py #3626)
+        trace["colorscale"] = analysis.centred_scale(opts.get("colorscale"), opts.get("reversescale", False),
+                                                     opts["zmin"], opts["zmid"], opts["zmax"])
+        trace.pop("zmid")
+        trace.pop("reversescale", None)
+    if any(np.isnan(z).any() for z in [p.z for p in spec.panels] or [spec.z]):
         trace["hoverongaps"] = False  # a gap shows nothing, on hover too
     deep_merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
 
@@ -83,7 +86,27 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     deep_merge(layout, opts.get("layout", {}))
     if template and "template" not in layout:
         layout["template"] = plotly_template()
-    return {"data": [trace], "layout": layout}
+    figure = {"data": [trace], "layout": layout}
+    if spec.panels or spec.trees:
+        from heatdoc.spec import layouts
+
+        layouts.arrange(spec, figure, lazy=lazy)
+    return figure
+
+
+def cells(z: np.ndarray, text: list[list[Any]] | None, layers: dict[str, list[list[Any]]],
+          read: np.ndarray | None, *, lazy: bool = False) -> dict[str, Any]:
+    """The trace's z, text and customdata of one matrix (a panel's, a frame's)."""
+    out: dict[str, Any] = {"z": encode_z(z, lazy=lazy)}
+    if text is not None:
+        out["text"] = _blank_gaps(text, z)
+    hover = list(layers.values())
+    if read is not None:  # the values as read, for the hover of a normalised matrix
+        hover.append([[None if math.isnan(v) else _plain_number(v) for v in row] for row in read.tolist()])
+    if hover:
+        # Plotly wants customdata[row][col][layer]; layers are named in the spec.
+        out["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*hover)]
+    return out
 
 
 def cell_template(spec: Spec) -> str | None:
@@ -104,6 +127,9 @@ def cell_template(spec: Spec) -> str | None:
 def default_hover(spec: Spec) -> str:
     """px.imshow's hover, plus the cell text when there is any."""
     hover = "x: %{x}<br>y: %{y}<br>color: %{z}"
+    if spec.read is not None:
+        name, fmt = analysis.NORMALIZED_AS[spec.options["normalize"]]
+        hover = f"x: %{{x}}<br>y: %{{y}}<br>value: %{{customdata[{len(spec.layers)}]}}<br>{name}: %{{z:{fmt}}}"
     if spec.text is not None:
         hover += "<br>%{text}"
     return hover + "<extra></extra>"

@@ -14,10 +14,10 @@ from typing import Any, Iterable
 
 from heatdoc.errors import HeatdocError, SpecError, describe, did_you_mean
 from heatdoc.sources.dispatch import ReadContext, read_matrix
-from heatdoc.spec import colours
+from heatdoc.spec import analysis, colours
 from heatdoc.spec.compile import LAYER_REF
 from heatdoc.spec.load import TEXT_LISTS, Document
-from heatdoc.spec.model import Matrix, Spec
+from heatdoc.spec.model import Matrix, Panel, Spec
 from heatdoc.spec.schema import SPEC_SCHEMA
 
 # d3-format's own grammar (d3-format/src/formatSpecifier.js), with only the types
@@ -256,17 +256,21 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
     data = doc.data if isinstance(doc.data, dict) else {}
     checked = {k: v for k, v in data.items() if k not in refused}
 
-    z, text, layers = _read_matrices(doc, checked, ctx, errors)
+    split = split_key(doc, checked, errors)
+    z, text, layers = _read_matrices(doc, checked, ctx, errors, split)
     x = y = None
     if z is not None:
-        errors.extend(_shape_errors(doc, z, text, layers))
+        errors.extend(_shape_errors(doc, z, text, layers, split))
         if "x" not in refused:
             x = _labels(doc, "x", data.get("x"), z.x, z.shape[1], errors)
         if "y" not in refused:
             y = _labels(doc, "y", data.get("y"), z.y, z.shape[0], errors)
+        if "mask" not in refused:
+            errors.extend(analysis.mask_errors(doc, data.get("mask"), z.shape))
     if "customdata" not in refused:
         errors.extend(_template_errors(doc, checked, list(layers)))
     errors.extend(_colour_errors(doc, checked))
+    errors.extend(_analysis_errors(doc, checked))
     plotly_keys = [key for key in PLOTLY_KEYS if checked.get(key)]
     errors.extend(_plotly_errors(doc, data, plotly_keys))
     if errors:
@@ -277,40 +281,88 @@ def check_spec(doc: Document, ctx: ReadContext) -> Spec:
         data = {**data, **{key: plotly_check.expand(key, data[key]) for key in plotly_keys}}
 
     assert z is not None
-    return Spec(
+    order = data.get("order")
+    spec = Spec(
         doc=doc, title=data["title"], z=z.cells, x=x, y=y,
         text=text.cells if text is not None else None,
         layers={name: m.cells for name, m in layers.items() if m is not None},
         description=data.get("description", ""), tags=list(data.get("tags", [])),
-        order=data.get("order"),
+        # a number is the chart's place in its section; a mapping orders rows and columns
+        order=order.get("gallery") if isinstance(order, dict) else order,
         options={k: v for k, v in data.items() if k not in _NOT_OPTIONS},
+        panels=_panels(z, text, layers),
     )
+    return analysis.analyse(spec)
 
 
 # the keys a `Spec` holds in its own fields; every other key is an option of the figure
-_NOT_OPTIONS = ("title", "description", "tags", "order", "z", "text", "customdata", "x", "y")
+# (`order` stays one: its mapping form is applied by spec/analysis.py)
+_NOT_OPTIONS = ("title", "description", "tags", "z", "text", "customdata", "x", "y")
 
 
-def _read_matrices(doc: Document, checked: dict, ctx: ReadContext, errors: list[SpecError]
-                   ) -> tuple[Matrix | None, Matrix | None, dict[str, Matrix | None]]:
+def _panels(z: Matrix, text: Matrix | None, layers: dict[str, Matrix | None]) -> list[Panel]:
+    """The facet panels or animation frames, each with its text and layers."""
+    return [Panel(label, m.cells, text.panels[i][1].cells if text is not None and text.panels else None,
+                  {name: layer.panels[i][1].cells for name, layer in layers.items()
+                   if layer is not None and layer.panels})
+            for i, (label, m) in enumerate(z.panels or [])]
+
+
+def _panel_labels(matrix: Matrix) -> list[str]:
+    return [label for label, _ in matrix.panels or []]
+
+
+def split_key(doc: Document, checked: dict, errors: list[SpecError]) -> tuple[tuple, str] | None:
+    """(the key, the column) that splits the long tables into facet panels or animation frames."""
+    keys = [key for key in ("facet", "animation") if key in checked]
+    if len(keys) == 2:
+        errors.append(doc.error(("animation",), "use facet or animation, not both"))
+    return ((keys[0],), checked[keys[0]]) if keys else None
+
+
+def _analysis_errors(doc: Document, data: dict) -> Iterable[SpecError]:
+    """Keys that need another key, and a zmid outside zmin..zmax."""
+    for key in ("facet_wrap", "facet_scale"):
+        if key in data and "facet" not in data:
+            yield doc.error((key,), "applies to facet panels; add facet: COLUMN", of_key=True)
+    order = data.get("order")
+    if isinstance(order, dict):
+        clustered = "cluster" in (order.get("rows"), order.get("columns"))
+        for key in ("method", "metric", "dendrogram"):
+            if key in order and not clustered:
+                yield doc.error(("order", key), "applies to clustering; set rows or columns to cluster",
+                                of_key=True)
+        if order.get("dendrogram") and ("facet" in data or "animation" in data):
+            yield doc.error(("order", "dendrogram"), "draws beside one heatmap, not beside facet panels "
+                                                     "or animation frames")
+    if all(isinstance(data.get(k), (int, float)) for k in ("zmin", "zmid", "zmax")):
+        if not data["zmin"] < data["zmid"] < data["zmax"]:
+            yield doc.error(("zmid",), f"must lie between zmin ({data['zmin']}) and zmax ({data['zmax']})")
+
+
+def _read_matrices(doc: Document, checked: dict, ctx: ReadContext, errors: list[SpecError],
+                   split: tuple[tuple, str] | None) -> tuple[Matrix | None, Matrix | None, dict[str, Matrix | None]]:
     """z, text and the customdata layers, each read from its source (None when it could
     not be, its errors added to ``errors``). ``checked``: the keys the schema accepted."""
     # a long table selects and orders its categories by the spec's x/y lists
     axes = {axis: checked[axis] for axis in ("x", "y") if axis in checked}
-    z = _read(doc, ("z",), checked["z"], "z", ctx, errors, axes) if "z" in checked else None
-    text = _read(doc, ("text",), checked["text"], "text", ctx, errors, axes) if "text" in checked else None
-    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes)
+    z = _read(doc, ("z",), checked["z"], "z", ctx, errors, axes, split) if "z" in checked else None
+    text = _read(doc, ("text",), checked["text"], "text", ctx, errors, axes, split) if "text" in checked else None
+    layers = {name: _read(doc, ("customdata", name), src, "layer", ctx, errors, axes, split)
               for name, src in checked["customdata"].items()} if "customdata" in checked else {}
     return z, text, layers
 
 
-def _shape_errors(doc: Document, z: Matrix, text: Matrix | None, layers: dict[str, Matrix | None]
-                  ) -> Iterable[SpecError]:
-    """text and every layer have the shape of z."""
+def _shape_errors(doc: Document, z: Matrix, text: Matrix | None, layers: dict[str, Matrix | None],
+                  split: tuple[tuple, str] | None) -> Iterable[SpecError]:
+    """text and every layer have the shape of z, and split into the same panels."""
     rows, cols = z.shape
     for keys, m in [(("text",), text)] + [(("customdata", n), m) for n, m in layers.items()]:
         if m is not None and m.shape != z.shape:
             yield doc.error(keys, f"has {m.shape[0]} x {m.shape[1]} cells; z has {rows} x {cols}")
+        elif m is not None and split is not None and _panel_labels(m) != _panel_labels(z):
+            yield doc.error(keys, f"splits into {', '.join(_panel_labels(m))} by {split[1]!r}; "
+                                  f"z into {', '.join(_panel_labels(z))}")
 
 
 def _plotly_errors(doc: Document, data: dict, plotly_keys: list[str]) -> Iterable[SpecError]:
@@ -347,9 +399,10 @@ def _colour_errors(doc: Document, data: dict) -> Iterable[SpecError]:
 
 
 def _read(doc: Document, keys: tuple, source: Any, kind: str, ctx: ReadContext,
-          errors: list[SpecError], axes: dict[str, list]) -> Matrix | None:
+          errors: list[SpecError], axes: dict[str, list], split: tuple[tuple, str] | None = None
+          ) -> Matrix | None:
     try:
-        return read_matrix(doc, keys, source, kind, ctx, axes=axes)  # type: ignore[arg-type]
+        return read_matrix(doc, keys, source, kind, ctx, axes=axes, split=split)  # type: ignore[arg-type]
     except HeatdocError as exc:
         errors.extend(exc.errors)
         return None

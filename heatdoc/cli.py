@@ -103,7 +103,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     files = project.spec_files(args.paths or None)
     if not files:
         raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
-    ctx = ReadContext(project.root, project.settings["max_cells"])
+    ctx = ReadContext.for_project(project.root, project.settings)
     errors = []
     for path in files:
         try:

@@ -1,0 +1,296 @@
+"""Long tables aggregated inside DuckDB: `GROUP BY` the y and x columns with the spec's
+`agg`, and only the rows x columns result comes back into the matrix.
+
+The answer is the one `pivot.pivot` gives (docs/data-sources.md): labels are the column's
+values as text (`cells.as_text`), matched as text against the spec's `x`/`y` lists and
+sorted by `pivot.sort_labels`; a value is a number or a gap by `cells.cell_number`'s
+rules. DuckDB groups by each column's own values; heatdoc turns the few distinct values
+into labels in Python, with the same function the pandas path uses. Whatever DuckDB
+cannot answer exactly as that path would (a cell that is not a number, a duplicate
+column name, a label type with no exact text, `first` of a CSV file whose row order
+DuckDB does not expose) raises `Unsure`: the caller then reads the file the pandas way,
+which reports the problem at its line as it always has.
+
+`connect` is the one way heatdoc opens DuckDB: memory bounded by `memory_limit`, spills
+in a folder of heatdoc's cache removed afterwards, no file access beyond the files
+named, no extensions, and the settings locked before any SQL of a spec runs.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from heatdoc.sources.readers import ReadError
+
+ENGINES = ("auto", "duckdb", "pandas")
+# `auto`: a long table in a file at least this big is aggregated by DuckDB. Below it
+# heatdoc's own reader wins: importing duckdb and starting it costs ~0.15 s, about what
+# pandas spends on a 16 MB CSV (benchmarks/bench_long_tables.py, docs/performance.md).
+DUCKDB_BYTES = 16 << 20
+SECONDS = 60  # as sql.SQL_SECONDS: a query that runs longer is stopped
+LONG_FORMATS = (".parquet", ".csv", ".tsv", ".json", ".jsonl")
+NUMBER_RE = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # cells.NUMBER
+# label types whose values come back as Python gives them to `as_text` (a DECIMAL or a
+# HUGEINT would come back as a float)
+_LABEL_TYPES = ("VARCHAR", "BOOLEAN", "DATE", "TINYINT", "SMALLINT", "INTEGER", "BIGINT",
+                "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "JSON")
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE")
+
+
+class Unsure(Exception):
+    """DuckDB's answer could differ from the pandas path's (or that path's error message
+    is the one to give): read the file the pandas way."""
+
+
+def wants_duckdb(engine: str, paths: list[Path], pattern: bool) -> bool:
+    """Is this long table aggregated by DuckDB? A glob or a .jsonl file always is (only
+    DuckDB reads them); otherwise the setting decides, and `auto` goes by size."""
+    suffix = paths[0].suffix.lower() if paths else ""
+    if pattern or suffix == ".jsonl":
+        return True
+    if engine == "pandas" or suffix not in LONG_FORMATS:
+        return False
+    return engine == "duckdb" or sum(p.stat().st_size for p in paths) >= DUCKDB_BYTES
+
+
+@contextmanager
+def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
+            readable: list[Path] = ()) -> Iterator[Any]:
+    """A DuckDB connection that can read ``database`` (read-only) and the ``readable``
+    files, nothing else: no other file, no URL, no extension, no setting changed later.
+    Spills go to a new folder under ``cache`` that is removed afterwards."""
+    import duckdb
+
+    cache.mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix="duckdb-", dir=cache))
+    config = {"memory_limit": memory_limit, "temp_directory": str(spill),
+              "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+              "threads": max(1, min(os.cpu_count() or 1, 8))}
+    try:
+        try:
+            con = duckdb.connect(str(database) if database else ":memory:", read_only=database is not None,
+                                 config=config)
+        except duckdb.Error as exc:
+            name = database.name if database else "DuckDB"
+            raise ReadError(f"cannot open {name}: {first_line(exc)}") from None
+        try:
+            if readable:
+                con.execute("SET allowed_paths = ?", [[str(p) for p in readable]])
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            yield con
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def run(con: Any, sql: str, params: list | None = None) -> Any:
+    """``con.execute`` stopped after SECONDS."""
+    timer = threading.Timer(SECONDS, con.interrupt)
+    timer.start()
+    try:
+        return con.execute(sql, params or [])
+    finally:
+        timer.cancel()
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _scan(paths: list[Path], suffix: str, columns: dict[str, str] | None = None) -> str:
+    """The table function that reads ``paths`` (already checked to be inside the project)."""
+    files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    if suffix == ".parquet":
+        return f"read_parquet({files}, union_by_name = true, filename = true, file_row_number = true)"
+    if suffix in (".csv", ".tsv"):
+        delim = "\\t" if suffix == ".tsv" else ","
+        return (f"read_csv({files}, header = true, all_varchar = true, delim = E'{delim}', quote = '\"', "
+                f"escape = '\"', comment = '', skip = 0, union_by_name = true, strict_mode = true, "
+                f"null_padding = false)")
+    kinds = ", ".join(f"{quote(n)}: 'JSON'" for n in columns or {})
+    shape = "newline_delimited" if suffix == ".jsonl" else "array"
+    fixed = f", columns = {{{kinds}}}" if columns else ""
+    return f"read_json({files}, format = '{shape}', records = true, union_by_name = true{fixed})"
+
+
+def _text_number(t: str) -> tuple[str, str]:
+    """(value, bad) SQL for a text cell ``t`` read by `cells.cell_number`'s rules."""
+    s = f"regexp_replace({t}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"
+    gap = (f"({t} IS NULL OR {s} IN ('', 'NA', 'NaN', 'nan', 'null') OR lower({s}) IN ('nan', '-nan', '+nan'))")
+    # a long integer may lose digits in JavaScript: the pandas path says which ones
+    ok = (f"(regexp_full_match({s}, '{NUMBER_RE}') AND NOT (length({s}) > 15 AND "
+          f"regexp_full_match({s}, '[-+]?[0-9]+')) AND NOT coalesce(isinf(TRY_CAST({s} AS DOUBLE)), true))")
+    return (f"CASE WHEN {gap} THEN NULL WHEN {ok} THEN TRY_CAST({s} AS DOUBLE) END",
+            f"(NOT {gap} AND NOT {ok})")
+
+
+def _value(col: str, kind: str) -> tuple[str, str]:
+    """(value as DOUBLE with NULL for a gap, bad) SQL of the value column."""
+    if kind == "VARCHAR":
+        return _text_number(col)
+    if kind == "JSON":
+        number, bad = _text_number(f"({col}->>'$')")
+        is_number = f"json_type({col}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')"
+        return (f"CASE WHEN {is_number} THEN {col}::DOUBLE WHEN json_type({col}) = 'VARCHAR' THEN {number} END",
+                f"({col} IS NOT NULL AND json_type({col}) <> 'NULL' AND NOT {is_number} AND "
+                f"(json_type({col}) <> 'VARCHAR' OR {bad}))")
+    if kind in _NUMERIC or kind.startswith("DECIMAL"):
+        as_double = f"{col}::DOUBLE"
+        return f"CASE WHEN isnan({as_double}) THEN NULL ELSE {as_double} END", f"coalesce(isinf({as_double}), false)"
+    return "NULL::DOUBLE", f"({col} IS NOT NULL)"  # a boolean or a date is not a z number
+
+
+def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
+              axes: dict[str, list]) -> tuple[list[str], list[str], np.ndarray | list[list[str]]]:
+    """(x labels, y labels, cells) of the long table in ``paths``, aggregated by DuckDB.
+    Raises Unsure, or ReadError/_Missing for problems the caller reports."""
+    from heatdoc.sources.cells import as_text
+    from heatdoc.sources.pivot import number_text, sort_labels
+
+    suffix = paths[0].suffix.lower()
+    columns = _columns(con, paths, suffix, name)
+    if suffix in (".json", ".jsonl"):
+        columns = {n: "JSON" for n in columns}
+    scan = _scan(paths, suffix, columns if suffix in (".json", ".jsonl") else None)
+    for key in ("x", "y", "value"):
+        if key in source and source[key] not in columns:
+            raise Unsure(f"no column {source[key]!r}")  # the pandas path lists the columns
+    for axis in ("x", "y"):
+        if columns[source[axis]] not in _LABEL_TYPES:
+            raise Unsure(f"{columns[source[axis]]} labels")
+
+    agg = source.get("agg") or ("mean" if kind == "z" else "first")
+    value = quote(source["value"]) if "value" in source else None
+    picks = []
+    bad = "false"
+    if agg == "first":
+        if suffix != ".parquet":
+            raise Unsure("first needs the file's row order")
+        order = "{'f': filename, 'r': file_row_number}" if len(paths) > 1 else "file_row_number"
+        if kind == "z":
+            number, bad = _value(value, columns[source["value"]])
+            picks.append(f"arg_min({number}, {order}) FILTER (WHERE ({number}) IS NOT NULL)")
+        else:  # the first row's text as written, a gap included
+            picks.append(f"arg_min_null({value}, {order})")
+    else:
+        number, bad = _value(value, columns[source["value"]]) if value else ("1", "false")
+        sql_agg = {"sum": "sum", "mean": "avg", "median": "median", "min": "min", "max": "max"}
+        picks.append(f"count({number})" if agg == "count" and value else
+                     "count(*)" if agg == "count" else f"{sql_agg[agg]}({number})")
+    y, x = quote(source["y"]), quote(source["x"])
+    sql = (f"SELECT {y} AS y, {x} AS x, {picks[0]} AS v, bool_or({bad}) AS bad "
+           f"FROM {scan} GROUP BY ALL")
+    try:
+        result = run(con, sql).fetchnumpy()
+    except Exception as exc:  # duckdb.Error: a file DuckDB cannot parse as heatdoc would
+        raise Unsure(first_line(exc)) from None
+    if result["bad"].any():
+        raise Unsure("a value is not a number")
+    if not len(result["v"]):
+        raise Unsure("no data rows")
+
+    json_labels = suffix in (".json", ".jsonl")
+    raw = {axis: result[axis] for axis in ("x", "y")}
+    texts = {axis: _label_texts(raw[axis], json_labels, as_text) for axis in ("x", "y")}
+    # two values with one text (a JSON 2 and "2", a NULL and an empty string) would be
+    # two cells here and one there: the pandas path adds them up
+    if len(set(zip(texts["y"], texts["x"]))) != len(texts["x"]):
+        raise Unsure("two values share one label")
+    chosen, missing = {}, []
+    for axis in ("x", "y"):
+        if axes.get(axis) is not None:
+            chosen[axis] = ["" if g is None else str(g) for g in axes[axis]]
+            present = set(texts[axis])
+            missing += [(axis, i, label, sorted(present)) for i, label in enumerate(chosen[axis])
+                        if label not in present]
+    if missing:
+        raise Unsure("a listed label is missing")  # the pandas path lists the values that exist
+    keep = np.ones(len(result["v"]), dtype=bool)
+    for axis, wanted in chosen.items():
+        keep &= np.isin(np.array(texts[axis], dtype=object), wanted)
+    cats = {axis: chosen.get(axis) or sort_labels({t for t, k in zip(texts[axis], keep) if k})
+            for axis in ("x", "y")}
+    pos = {axis: {label: i for i, label in enumerate(cats[axis])} for axis in ("x", "y")}
+    rows = np.flatnonzero(keep)
+    ri = np.array([pos["y"][texts["y"][i]] for i in rows], dtype=np.intp)
+    ci = np.array([pos["x"][texts["x"][i]] for i in rows], dtype=np.intp)
+    shape = (len(cats["y"]), len(cats["x"]))
+    values = result["v"]
+    if agg == "first" and kind != "z":
+        grid = [[""] * shape[1] for _ in range(shape[0])]
+        firsts = _label_texts(values, json_labels, as_text)
+        for r, c, i in zip(ri.tolist(), ci.tolist(), rows.tolist()):
+            grid[r][c] = firsts[i]
+        return cats["x"], cats["y"], grid
+    cells = np.full(shape, np.nan)
+    cells[ri, ci] = _floats(values)[rows]
+    if kind != "z":
+        return cats["x"], cats["y"], [[number_text(v) for v in row] for row in cells.tolist()]
+    return cats["x"], cats["y"], cells
+
+
+def _columns(con: Any, paths: list[Path], suffix: str, name: str) -> dict[str, str]:
+    """Column name -> DuckDB type; Unsure when the header is not what heatdoc reads (a
+    duplicate name DuckDB would rename, a file it cannot parse)."""
+    try:
+        described = run(con, f"DESCRIBE SELECT * FROM {_scan(paths, suffix)}").fetchall()
+    except Exception as exc:
+        raise Unsure(first_line(exc)) from None
+    columns = {row[0]: row[1] for row in described}
+    columns.pop("filename", None)
+    columns.pop("file_row_number", None)
+    if suffix in (".csv", ".tsv"):
+        from heatdoc.sources.readers import DELIMITERS, records
+
+        for path in paths:
+            try:
+                header = next(records(path, DELIMITERS[suffix]))[1]
+            except (StopIteration, ReadError):
+                raise Unsure("no header") from None
+            if len(set(header)) != len(header) or not set(header) <= set(columns):
+                raise Unsure("the header differs")
+    elif suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        for path in paths:
+            names = pq.read_schema(path).names
+            if len(set(names)) != len(names):
+                raise Unsure("duplicate column names")
+    return columns
+
+
+def _label_texts(raw: Any, json_values: bool, as_text: Any) -> list[str]:
+    """Each value as the pandas path writes it (a masked entry is a NULL: '')."""
+    import orjson
+
+    mask = np.ma.getmaskarray(raw) if isinstance(raw, np.ma.MaskedArray) else None
+    data = raw.data if mask is not None else raw
+    out = []
+    for i, value in enumerate(data.tolist() if hasattr(data, "tolist") else list(data)):
+        if mask is not None and mask[i] or value is None:
+            out.append("")
+        elif json_values:
+            out.append(as_text(orjson.loads(value)))
+        else:
+            out.append(as_text(value))
+    return out
+
+
+def _floats(values: Any) -> np.ndarray:
+    if isinstance(values, np.ma.MaskedArray):
+        return values.astype(np.float64).filled(np.nan)
+    return np.asarray(values, dtype=np.float64)

@@ -80,10 +80,19 @@ def _read_only(conn: Any, dialect: str, query: str) -> tuple[list[str] | None, l
         if dialect == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {SQL_SECONDS * 1000}")
-        # exec_driver_sql: the text goes to the database as written (no :name binding)
-        result = conn.exec_driver_sql(query)
-        names = list(result.keys()) if result.returns_rows else None
-        rows = [tuple(r) for r in result.fetchall()] if names is not None else []
+            conn.exec_driver_sql("SELECT 1")  # a snapshot taken: no SET TRANSACTION READ WRITE after it
+        if conn.dialect.driver == "psycopg":
+            # one statement only (a prepared statement): "COMMIT; INSERT ..." cannot leave
+            # the read-only transaction; the text goes to the server as written
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute(query, prepare=True)
+            names = [d.name for d in cursor.description] if cursor.description else None
+            rows = [tuple(r) for r in cursor.fetchall()] if names is not None else []
+        else:
+            # exec_driver_sql: the text goes to the database as written (no :name binding)
+            result = conn.exec_driver_sql(query)
+            names = list(result.keys()) if result.returns_rows else None
+            rows = [tuple(r) for r in result.fetchall()] if names is not None else []
         transaction.rollback()
     return names, rows
 

@@ -216,10 +216,14 @@ def test_glob_stays_inside_the_project(root, tmp_path, spec, message):
 
 def test_auto_engine_switches_by_size(root, monkeypatch, tmp_path):
     small = write_long(tmp_path, "s", ".csv", [("a", "1", "1")])
+    rows = write_long(tmp_path, "s", ".parquet", [("1", "1", "1")] * 3, typed=True)
     assert not duckdb_engine.wants_duckdb("auto", [small], False)
+    assert not duckdb_engine.wants_duckdb("auto", [rows], False)
     assert duckdb_engine.wants_duckdb("duckdb", [small], False)
     monkeypatch.setattr(duckdb_engine, "DUCKDB_BYTES", 1)
+    monkeypatch.setattr(duckdb_engine, "DUCKDB_ROWS", 3)
     assert duckdb_engine.wants_duckdb("auto", [small], False)
+    assert duckdb_engine.wants_duckdb("auto", [rows], False)
     assert not duckdb_engine.wants_duckdb("pandas", [small], False)
     assert duckdb_engine.wants_duckdb("pandas", [small], True)  # a glob: only DuckDB reads it
 

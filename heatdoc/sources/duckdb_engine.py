@@ -30,10 +30,13 @@ import numpy as np
 from heatdoc.sources.readers import ReadError
 
 ENGINES = ("auto", "duckdb", "pandas")
-# `auto`: a long table in a file at least this big is aggregated by DuckDB. Below it
-# heatdoc's own reader wins: importing duckdb and starting it costs ~0.15 s, about what
-# pandas spends on a 16 MB CSV (benchmarks/bench_long_tables.py, docs/performance.md).
-DUCKDB_BYTES = 16 << 20
+# `auto`: a long table of at least this many rows (Parquet: from the file's footer) or a
+# text file of at least this many bytes (about as many rows of CSV) is aggregated by
+# DuckDB. Below it heatdoc's own reader and pandas are as fast or faster: importing and
+# starting DuckDB costs about what the pandas path spends on 20,000 rows, and the pandas
+# path's cost grows with every row while DuckDB's barely does (docs/performance.md).
+DUCKDB_ROWS = 20_000
+DUCKDB_BYTES = 256 << 10
 SECONDS = 60  # as sql.SQL_SECONDS: a query that runs longer is stopped
 LONG_FORMATS = (".parquet", ".csv", ".tsv", ".json", ".jsonl")
 NUMBER_RE = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # cells.NUMBER
@@ -58,7 +61,16 @@ def wants_duckdb(engine: str, paths: list[Path], pattern: bool) -> bool:
         return True
     if engine == "pandas" or suffix not in LONG_FORMATS:
         return False
-    return engine == "duckdb" or sum(p.stat().st_size for p in paths) >= DUCKDB_BYTES
+    if engine == "duckdb":
+        return True
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.read_metadata(paths[0]).num_rows >= DUCKDB_ROWS
+        except Exception:  # not a Parquet file: the pandas path says so at its line
+            return False
+    return paths[0].stat().st_size >= DUCKDB_BYTES
 
 
 @contextmanager
@@ -73,6 +85,7 @@ def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
     spill = Path(tempfile.mkdtemp(prefix="duckdb-", dir=cache))
     config = {"memory_limit": memory_limit, "temp_directory": str(spill),
               "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+              "enable_progress_bar": False,
               "threads": max(1, min(os.cpu_count() or 1, 8))}
     try:
         try:

@@ -85,7 +85,6 @@ def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
     spill = Path(tempfile.mkdtemp(prefix="duckdb-", dir=cache))
     config = {"memory_limit": memory_limit, "temp_directory": str(spill),
               "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-              "enable_progress_bar": False,
               "threads": max(1, min(os.cpu_count() or 1, 8))}
     try:
         try:
@@ -95,6 +94,7 @@ def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
             name = database.name if database else "DuckDB"
             raise ReadError(f"cannot open {name}: {first_line(exc)}") from None
         try:
+            con.execute("SET enable_progress_bar = false")  # a build's output is heatdoc's
             if readable:
                 con.execute("SET allowed_paths = ?", [[str(p) for p in readable]])
             con.execute("SET enable_external_access = false")

@@ -236,3 +236,17 @@ def test_spills_inside_the_cache_and_removes_them(root):
         assert con.execute("SELECT count(*) FROM (SELECT range % 3000000 AS k, sum(range) FROM range(9000000) "
                            "GROUP BY k)").fetchone() == (3000000,)
     assert os.listdir(folder) == []
+
+
+def test_a_glob_problem_is_an_error_at_file(root):
+    folder = root / "data" / "bad"
+    folder.mkdir(exist_ok=True)
+    for i in (1, 2):
+        write_long(folder, f"b-{i}", ".csv", [("a", "1", "2"), ("b", "1", "x y" if i == 2 else "1")])
+    (root / "heatdoc.yaml").write_text("title: t\n")
+    assert errors(root, "title: t\nz: {file: ../data/bad/b-*.csv, x: size, y: day, value: tip}\n") == [
+        "2:11: z.file: ../data/bad/b-*.csv: cannot read it as a long table: a value in column 'tip' is not a "
+        "number (or is infinite, or an integer beyond ±2^53)"]
+    assert errors(root, "title: t\nz: {file: ../data/bad/b-*.csv, x: sise, y: day, agg: count}\n") == [
+        "2:11: z.file: ../data/bad/b-*.csv: cannot read it as a long table: no column 'sise' (did you mean "
+        "'size'?); the columns are: day, size, tip"]

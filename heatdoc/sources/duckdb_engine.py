@@ -170,7 +170,7 @@ def _value(col: str, kind: str) -> tuple[str, str]:
 def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
               axes: dict[str, list]) -> tuple[list[str], list[str], np.ndarray | list[list[str]]]:
     """(x labels, y labels, cells) of the long table in ``paths``, aggregated by DuckDB.
-    Raises Unsure, or ReadError/_Missing for problems the caller reports."""
+    Raises Unsure (with the reason) for whatever the pandas path is to answer."""
     from heatdoc.sources.cells import as_text
     from heatdoc.sources.pivot import number_text, sort_labels
 
@@ -181,7 +181,10 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
     scan = _scan(paths, suffix, columns if suffix in (".json", ".jsonl") else None)
     for key in ("x", "y", "value"):
         if key in source and source[key] not in columns:
-            raise Unsure(f"no column {source[key]!r}")  # the pandas path lists the columns
+            from heatdoc.errors import did_you_mean
+
+            raise Unsure(f"no column {source[key]!r}{did_you_mean(source[key], list(columns))}; the columns "
+                         f"are: {', '.join(columns)}")
     for axis in ("x", "y"):
         if columns[source[axis]] not in _LABEL_TYPES:
             raise Unsure(f"{columns[source[axis]]} labels")
@@ -212,7 +215,8 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
     except Exception as exc:  # duckdb.Error: a file DuckDB cannot parse as heatdoc would
         raise Unsure(first_line(exc)) from None
     if result["bad"].any():
-        raise Unsure("a value is not a number")
+        raise Unsure(f"a value in column {source['value']!r} is not a number (or is infinite, or an "
+                     "integer beyond ±2^53)")
     if not len(result["v"]):
         raise Unsure("no data rows")
 
@@ -231,7 +235,9 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
             missing += [(axis, i, label, sorted(present)) for i, label in enumerate(chosen[axis])
                         if label not in present]
     if missing:
-        raise Unsure("a listed label is missing")  # the pandas path lists the values that exist
+        axis, i, label, present = missing[0]
+        raise Unsure(f"{label!r} (of the spec's {axis} list) is not a value of column {source[axis]!r}; "
+                     f"its values are: {', '.join(sort_labels(set(present))[:12])}")
     keep = np.ones(len(result["v"]), dtype=bool)
     for axis, wanted in chosen.items():
         keep &= np.isin(np.array(texts[axis], dtype=object), wanted)

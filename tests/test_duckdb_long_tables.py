@@ -221,7 +221,7 @@ def test_auto_engine_switches_by_size(root, monkeypatch, tmp_path):
     assert not duckdb_engine.wants_duckdb("auto", [rows], False)
     assert duckdb_engine.wants_duckdb("duckdb", [small], False)
     monkeypatch.setattr(duckdb_engine, "DUCKDB_BYTES", 1)
-    monkeypatch.setattr(duckdb_engine, "DUCKDB_ROWS", 3)
+    monkeypatch.setattr(duckdb_engine, "DUCKDB_PARQUET_BYTES", 1)
     assert duckdb_engine.wants_duckdb("auto", [small], False)
     assert duckdb_engine.wants_duckdb("auto", [rows], False)
     assert not duckdb_engine.wants_duckdb("pandas", [small], False)

@@ -30,13 +30,14 @@ import numpy as np
 from heatdoc.sources.readers import ReadError
 
 ENGINES = ("auto", "duckdb", "pandas")
-# `auto`: a long table of at least this many rows (Parquet: from the file's footer) or a
-# text file of at least this many bytes (about as many rows of CSV) is aggregated by
-# DuckDB. Below it heatdoc's own reader and pandas are as fast or faster: importing and
-# starting DuckDB costs about what the pandas path spends on 20,000 rows, and the pandas
-# path's cost grows with every row while DuckDB's barely does (docs/performance.md).
-DUCKDB_ROWS = 20_000
+# `auto`: a long table in a file at least this big (about 20,000 rows: CSV spends some
+# 13 bytes a row, Parquet 6) is aggregated by DuckDB. Below it heatdoc's own reader and
+# pandas are as fast or faster: importing and starting DuckDB costs about what the pandas
+# path spends on 20,000 rows, and the pandas path's cost grows with every row while
+# DuckDB's barely does (docs/performance.md). By size, not rows: counting a Parquet
+# file's rows would import pyarrow, which the DuckDB path does without.
 DUCKDB_BYTES = 256 << 10
+DUCKDB_PARQUET_BYTES = 128 << 10
 SECONDS = 60  # as sql.SQL_SECONDS: a query that runs longer is stopped
 LONG_FORMATS = (".parquet", ".csv", ".tsv", ".json", ".jsonl")
 NUMBER_RE = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # cells.NUMBER
@@ -63,14 +64,7 @@ def wants_duckdb(engine: str, paths: list[Path], pattern: bool) -> bool:
         return False
     if engine == "duckdb":
         return True
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            return pq.read_metadata(paths[0]).num_rows >= DUCKDB_ROWS
-        except Exception:  # not a Parquet file: the pandas path says so at its line
-            return False
-    return paths[0].stat().st_size >= DUCKDB_BYTES
+    return paths[0].stat().st_size >= (DUCKDB_PARQUET_BYTES if suffix == ".parquet" else DUCKDB_BYTES)
 
 
 @contextmanager
@@ -208,52 +202,63 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
         picks.append(f"count({number})" if agg == "count" and value else
                      "count(*)" if agg == "count" else f"{sql_agg[agg]}({number})")
     y, x = quote(source["y"]), quote(source["x"])
-    sql = (f"SELECT {y} AS y, {x} AS x, {picks[0]} AS v, bool_or({bad}) AS bad "
-           f"FROM {scan} GROUP BY ALL")
+    # the groups go into a small in-memory table; labels come back once each (a few
+    # hundred), and each group as two label numbers and its value
+    grouped = f"SELECT {y} AS y, {x} AS x, {picks[0]} AS v, bool_or({bad}) AS bad FROM {scan} GROUP BY ALL"
     try:
-        result = run(con, sql).fetchnumpy()
+        run(con, f"CREATE TEMP TABLE heatdoc_groups AS {grouped}")
+        if run(con, "SELECT bool_or(bad) FROM heatdoc_groups").fetchone()[0]:
+            raise Unsure(f"a value in column {source['value']!r} is not a number (or is infinite, or an "
+                         "integer beyond ±2^53)")
+        distinct = {axis: [r[0] for r in run(con, f"SELECT DISTINCT {axis} FROM heatdoc_groups "
+                                                  f"ORDER BY {axis} NULLS FIRST").fetchall()] for axis in ("x", "y")}
+        result = run(con, "SELECT (dense_rank() OVER (ORDER BY y NULLS FIRST) - 1)::BIGINT AS yi, "
+                          "(dense_rank() OVER (ORDER BY x NULLS FIRST) - 1)::BIGINT AS xi, v "
+                          "FROM heatdoc_groups").fetchnumpy()
+    except Unsure:
+        raise
     except Exception as exc:  # duckdb.Error: a file DuckDB cannot parse as heatdoc would
         raise Unsure(first_line(exc)) from None
-    if result["bad"].any():
-        raise Unsure(f"a value in column {source['value']!r} is not a number (or is infinite, or an "
-                     "integer beyond ±2^53)")
     if not len(result["v"]):
         raise Unsure("no data rows")
 
-    json_labels = suffix in (".json", ".jsonl")
-    raw = {axis: result[axis] for axis in ("x", "y")}
-    texts = {axis: _label_texts(raw[axis], json_labels, as_text) for axis in ("x", "y")}
+    json_values = suffix in (".json", ".jsonl")
+    ids = {"x": np.asarray(result["xi"], dtype=np.intp), "y": np.asarray(result["yi"], dtype=np.intp)}
+    texts = {axis: [_text(v, json_values, as_text) for v in distinct[axis]] for axis in ("x", "y")}
     # two values with one text (a JSON 2 and "2", a NULL and an empty string) would be
-    # two cells here and one there: the pandas path adds them up
-    if len(set(zip(texts["y"], texts["x"]))) != len(texts["x"]):
+    # two cells here and one there: the pandas path combines them
+    if any(len(set(t)) != len(t) for t in texts.values()):
         raise Unsure("two values share one label")
-    chosen, missing = {}, []
+    chosen = {}
     for axis in ("x", "y"):
         if axes.get(axis) is not None:
             chosen[axis] = ["" if g is None else str(g) for g in axes[axis]]
             present = set(texts[axis])
-            missing += [(axis, i, label, sorted(present)) for i, label in enumerate(chosen[axis])
-                        if label not in present]
-    if missing:
-        axis, i, label, present = missing[0]
-        raise Unsure(f"{label!r} (of the spec's {axis} list) is not a value of column {source[axis]!r}; "
-                     f"its values are: {', '.join(sort_labels(set(present))[:12])}")
+            for label in chosen[axis]:
+                if label not in present:
+                    raise Unsure(f"{label!r} (of the spec's {axis} list) is not a value of column "
+                                 f"{source[axis]!r}; its values are: {', '.join(sort_labels(present)[:12])}")
     keep = np.ones(len(result["v"]), dtype=bool)
     for axis, wanted in chosen.items():
-        keep &= np.isin(np.array(texts[axis], dtype=object), wanted)
-    cats = {axis: chosen.get(axis) or sort_labels({t for t, k in zip(texts[axis], keep) if k})
-            for axis in ("x", "y")}
-    pos = {axis: {label: i for i, label in enumerate(cats[axis])} for axis in ("x", "y")}
+        listed = set(wanted)
+        keep &= np.array([t in listed for t in texts[axis]], dtype=bool)[ids[axis]]
+    # each label's place on its axis (-1: not drawn)
+    place = {}
+    cats = {}
+    for axis in ("x", "y"):
+        used = set(np.unique(ids[axis][keep]).tolist())
+        cats[axis] = chosen.get(axis) or sort_labels({texts[axis][i] for i in used})
+        where = {label: k for k, label in enumerate(cats[axis])}
+        place[axis] = np.array([where.get(t, -1) for t in texts[axis]], dtype=np.intp)
     rows = np.flatnonzero(keep)
-    ri = np.array([pos["y"][texts["y"][i]] for i in rows], dtype=np.intp)
-    ci = np.array([pos["x"][texts["x"][i]] for i in rows], dtype=np.intp)
+    ri, ci = place["y"][ids["y"][rows]], place["x"][ids["x"][rows]]
     shape = (len(cats["y"]), len(cats["x"]))
     values = result["v"]
     if agg == "first" and kind != "z":
         grid = [[""] * shape[1] for _ in range(shape[0])]
-        firsts = _label_texts(values, json_labels, as_text)
+        firsts = values.tolist()
         for r, c, i in zip(ri.tolist(), ci.tolist(), rows.tolist()):
-            grid[r][c] = firsts[i]
+            grid[r][c] = _text(firsts[i], json_values, as_text)
         return cats["x"], cats["y"], grid
     cells = np.full(shape, np.nan)
     cells[ri, ci] = _floats(values)[rows]
@@ -283,30 +288,23 @@ def _columns(con: Any, paths: list[Path], suffix: str, name: str) -> dict[str, s
             if len(set(header)) != len(header) or not set(header) <= set(columns):
                 raise Unsure("the header differs")
     elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        for path in paths:
-            names = pq.read_schema(path).names
+        for path in paths:  # DuckDB would rename a second column of one name
+            names = [r[0] for r in run(con, "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL",
+                                       [str(path)]).fetchall()]
             if len(set(names)) != len(names):
                 raise Unsure("duplicate column names")
     return columns
 
 
-def _label_texts(raw: Any, json_values: bool, as_text: Any) -> list[str]:
-    """Each value as the pandas path writes it (a masked entry is a NULL: '')."""
+def _text(value: Any, json_value: bool, as_text: Any) -> str:
+    """A value as the pandas path writes it (a JSON value is parsed first, as it reads it)."""
     import orjson
 
-    mask = np.ma.getmaskarray(raw) if isinstance(raw, np.ma.MaskedArray) else None
-    data = raw.data if mask is not None else raw
-    out = []
-    for i, value in enumerate(data.tolist() if hasattr(data, "tolist") else list(data)):
-        if mask is not None and mask[i] or value is None:
-            out.append("")
-        elif json_values:
-            out.append(as_text(orjson.loads(value)))
-        else:
-            out.append(as_text(value))
-    return out
+    if value is None:
+        return ""
+    if json_value:
+        return as_text(orjson.loads(value))
+    return as_text(value.item() if isinstance(value, np.generic) else value)
 
 
 def _floats(values: Any) -> np.ndarray:

@@ -221,8 +221,8 @@ SITE_SCHEMA: dict[str, Any] = {
                       "description": "Largest matrix (rows x columns) a spec may draw."},
         "long_tables": {"enum": ["auto", "duckdb", "pandas"], "default": "auto",
                         "description": "Which engine aggregates a long table read from a file: `auto` "
-                                       "sends a table of 20,000 rows or more (a Parquet file's row count; "
-                                       "a CSV, TSV or JSON file of 256 KB or more) to DuckDB (GROUP BY inside "
+                                       "sends a file of about 20,000 rows or more (Parquet from 128 KB, "
+                                       "CSV, TSV or JSON from 256 KB) to DuckDB (GROUP BY inside "
                                        "DuckDB, only the cells come back) and reads a smaller one with "
                                        "heatdoc's own reader and pandas; `duckdb` or `pandas` force one. A glob pattern "
                                        "or a .jsonl file is always read by DuckDB."},

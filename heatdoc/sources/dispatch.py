@@ -274,8 +274,9 @@ def _long_by_duckdb(doc: Document, keys: tuple, paths: list[Path], pattern: bool
 
     result = ctx.cached(key, read)
     if isinstance(result, duckdb_engine.Unsure):
-        if pattern or paths[0].suffix.lower() == ".jsonl":
-            # only DuckDB reads these; say what it could not read
+        if pattern or paths[0].suffix.lower() == ".jsonl" or paths[0].stat().st_size > duckdb_engine.HANDOVER_BYTES:
+            # only DuckDB reads these (or the pandas path would need the whole big file in
+            # memory to say where the problem is): say what DuckDB could not read
             raise HeatdocError([doc.error(keys + ("file",), f"{name}: cannot read it as a long table: {result}")])
         return None  # heatdoc's own reader gives the answer, or the error at its line
     x, y, cells = result

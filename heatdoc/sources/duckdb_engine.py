@@ -38,7 +38,11 @@ ENGINES = ("auto", "duckdb", "pandas")
 # file's rows would import pyarrow, which the DuckDB path does without.
 DUCKDB_BYTES = 256 << 10
 DUCKDB_PARQUET_BYTES = 128 << 10
-SECONDS = 60  # as sql.SQL_SECONDS: a query that runs longer is stopped
+# A file DuckDB is unsure of goes to the pandas path only up to this size: beyond it that
+# path would hold the whole table in memory just to name a bad cell's line.
+HANDOVER_BYTES = 256 << 20
+SECONDS = 60  # as sql.SQL_SECONDS: a spec's own query that runs longer is stopped (heatdoc's
+# aggregation of a file is not: its time grows with the file, and a big one is expected)
 LONG_FORMATS = (".parquet", ".csv", ".tsv", ".json", ".jsonl")
 NUMBER_RE = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"  # cells.NUMBER
 # label types whose values come back as Python gives them to `as_text` (a DECIMAL or a
@@ -100,9 +104,11 @@ def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def run(con: Any, sql: str, params: list | None = None) -> Any:
-    """``con.execute`` stopped after SECONDS."""
-    timer = threading.Timer(SECONDS, con.interrupt)
+def run(con: Any, sql: str, params: list | None = None, *, limit: float | None = None) -> Any:
+    """``con.execute``, stopped after ``limit`` seconds when given (a spec's own query)."""
+    if limit is None:
+        return con.execute(sql, params or [])
+    timer = threading.Timer(limit, con.interrupt)
     timer.start()
     try:
         return con.execute(sql, params or [])
@@ -165,6 +171,8 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
               axes: dict[str, list]) -> tuple[list[str], list[str], np.ndarray | list[list[str]]]:
     """(x labels, y labels, cells) of the long table in ``paths``, aggregated by DuckDB.
     Raises Unsure (with the reason) for whatever the pandas path is to answer."""
+    import duckdb
+
     from heatdoc.sources.cells import as_text
     from heatdoc.sources.pivot import number_text, sort_labels
 
@@ -217,7 +225,9 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
                           "FROM heatdoc_groups").fetchnumpy()
     except Unsure:
         raise
-    except Exception as exc:  # duckdb.Error: a file DuckDB cannot parse as heatdoc would
+    except duckdb.InterruptException:  # Ctrl-C: not a reason to read it again with pandas
+        raise KeyboardInterrupt from None
+    except duckdb.Error as exc:  # a file DuckDB cannot parse as heatdoc would
         raise Unsure(first_line(exc)) from None
     if not len(result["v"]):
         raise Unsure("no data rows")

@@ -39,7 +39,7 @@ def read_duckdb(path: Path, query: str, ctx: "ReadContext") -> Table:
 
     with connect(ctx.cache_folder, ctx.memory_limit, database=path) as con:
         try:
-            cursor = run(con, query)
+            cursor = run(con, query, limit=SECONDS)
             names = [d[0] for d in cursor.description] if cursor.description else None
             rows = cursor.fetchall() if names else []
         except duckdb.InterruptException:

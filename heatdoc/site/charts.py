@@ -204,7 +204,7 @@ _CONTEXT: dict[tuple[Path, tuple, int], Any] = {}
 READ_SETTINGS = ("max_cells", "long_tables", "duckdb_memory_limit")  # what ReadContext.for_project reads
 
 
-def _make_chart(job: tuple[Path, Path, tuple, int]
+def _make_chart(job: tuple[Path, Path, tuple | int, int]
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
@@ -216,6 +216,8 @@ def _make_chart(job: tuple[Path, Path, tuple, int]
     from heatdoc.spec.validate import check_spec
 
     path, root, reading, build = job
+    if isinstance(reading, int):  # max_cells alone: the other settings at their defaults
+        reading = (("max_cells", reading),)
     # One context per process and build: a data file that several specs read is read once
     # a build, and never kept for the next one (`heatdoc serve` builds in one process).
     if (root, reading, build) not in _CONTEXT:

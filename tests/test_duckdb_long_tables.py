@@ -17,7 +17,7 @@ from heatdoc.sources import duckdb_engine
 from heatdoc.spec.schema import AGGREGATES
 
 LABELS = ["2", "10", "007", "NA", "a", "b b", "-1.5", "None"]
-VALUES = [None, "", "NA", "1", "2.5", "-0.25", "8", "0", "1e2", " 3 ", "nan"]  # dyadic: sums are exact
+VALUES = [None, "", "NA", "1", "2.5", "-0.25", "8", "0", "1e2", " 3 ", "nan", " NA ", "-NaN"]  # dyadic: exact sums
 FORMATS = [".csv", ".tsv", ".parquet", ".json", ".jsonl"]
 
 
@@ -250,3 +250,21 @@ def test_a_glob_problem_is_an_error_at_file(root):
     assert errors(root, "title: t\nz: {file: ../data/bad/b-*.csv, x: sise, y: day, agg: count}\n") == [
         "2:11: z.file: ../data/bad/b-*.csv: cannot read it as a long table: no column 'sise' (did you mean "
         "'size'?); the columns are: day, size, tip"]
+
+
+def test_fields_duckdb_would_misread_are_read_as_python_does(root, no_fallback):
+    """` NA ` and `-NaN` are gaps (stripped, as Python does), read by the exact form."""
+    write_long(root / "data", "strip", ".csv", [("a", "1", " NA "), ("a", "1", "2"), ("b", "1", "-NaN")])
+    a, b = both(root, "title: t\nz: {file: ../data/strip.csv, x: size, y: day, value: tip, agg: sum}\n")
+    assert_same(a, b)
+    assert np.array_equal(b.z, [[2], [np.nan]], equal_nan=True)
+
+
+@pytest.mark.parametrize("field", ["1_000", "+-1", "inf", "12345678901234567890", "0x10"])
+def test_fields_python_refuses_are_refused(root, field):
+    write_long(root / "data", "odd", ".csv", [("a", "1", field)])
+    found = []
+    for engine in ("pandas", "duckdb"):
+        (root / "heatdoc.yaml").write_text(f"title: t\nlong_tables: {engine}\n")
+        found.append(errors(root, "title: t\nz: {file: ../data/odd.csv, x: size, y: day, value: tip}\n"))
+    assert found[0] == found[1] and f"'{field}'" in found[0][0]

@@ -124,11 +124,13 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _scan(paths: list[Path], suffix: str, columns: dict[str, str] | None = None) -> str:
-    """The table function that reads ``paths`` (already checked to be inside the project)."""
+def _scan(paths: list[Path], suffix: str, columns: dict[str, str] | None = None, *, order: bool = False) -> str:
+    """The table function that reads ``paths`` (already checked to be inside the project);
+    ``order``: with each row's file and place in it (Parquet)."""
     files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
     if suffix == ".parquet":
-        return f"read_parquet({files}, union_by_name = true, filename = true, file_row_number = true)"
+        where = ", filename = true, file_row_number = true" if order else ""
+        return f"read_parquet({files}, union_by_name = true{where})"
     if suffix in (".csv", ".tsv"):
         delim = "\\t" if suffix == ".tsv" else ","
         return (f"read_csv({files}, header = true, all_varchar = true, delim = E'{delim}', quote = '\"', "
@@ -140,23 +142,47 @@ def _scan(paths: list[Path], suffix: str, columns: dict[str, str] | None = None)
     return f"read_json({files}, format = '{shape}', records = true, union_by_name = true{fixed})"
 
 
-def _text_number(t: str) -> tuple[str, str]:
-    """(value, bad) SQL for a text cell ``t`` read by `cells.cell_number`'s rules."""
-    s = f"regexp_replace({t}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"
+def _text_number(t: str, exact: bool) -> tuple[str, str]:
+    """(value, bad) SQL for a text cell ``t`` read by `cells.cell_number`'s rules.
+
+    The quick form casts and flags, as "bad", every field whose reading it is not sure of
+    (DuckDB also casts `1_000`, `+-1`, `inf`; a long integer may lose digits in
+    JavaScript; ` NA ` is a gap once stripped): a table with none is read exactly by it.
+    The exact form (only when the quick one flagged a field) strips and matches
+    `cells.NUMBER` as Python does; a field it flags is not a number, and the pandas
+    path says where."""
+    if not exact:
+        v = f"TRY_CAST({t} AS DOUBLE)"
+        gap = f"({t} IS NULL OR {t} IN ('', 'NA', 'NaN', 'nan', 'null'))"
+        sure = (f"({v} IS NOT NULL AND isfinite({v}) AND length({t}) <= 15 AND NOT contains({t}, '_') "
+                f"AND NOT regexp_matches({t}, '[+-][+-]'))")
+        return f"CASE WHEN {gap} THEN NULL ELSE {v} END", f"(NOT {gap} AND NOT {sure})"
+    s = "heatdoc_stripped"  # regexp_replace of t, once a row (`_stripped`)
     gap = (f"({t} IS NULL OR {s} IN ('', 'NA', 'NaN', 'nan', 'null') OR lower({s}) IN ('nan', '-nan', '+nan'))")
-    # a long integer may lose digits in JavaScript: the pandas path says which ones
     ok = (f"(regexp_full_match({s}, '{NUMBER_RE}') AND NOT (length({s}) > 15 AND "
           f"regexp_full_match({s}, '[-+]?[0-9]+')) AND NOT coalesce(isinf(TRY_CAST({s} AS DOUBLE)), true))")
     return (f"CASE WHEN {gap} THEN NULL WHEN {ok} THEN TRY_CAST({s} AS DOUBLE) END",
             f"(NOT {gap} AND NOT {ok})")
 
 
-def _value(col: str, kind: str) -> tuple[str, str]:
+def _text_of(col: str, kind: str) -> str | None:
+    """The text a number is read from, for a text or JSON value column."""
+    return col if kind == "VARCHAR" else f"({col}->>'$')" if kind == "JSON" else None
+
+
+def _stripped(scan: str, col: str, kind: str) -> str:
+    """``scan`` with the value's text stripped as Python's str.strip() would (ASCII
+    whitespace; any other left at an end makes the field "bad", and the pandas path reads it)."""
+    return (f"(SELECT *, regexp_replace({_text_of(col, kind)}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', "
+            f"'', 'g') AS heatdoc_stripped FROM {scan})")
+
+
+def _value(col: str, kind: str, exact: bool) -> tuple[str, str]:
     """(value as DOUBLE with NULL for a gap, bad) SQL of the value column."""
     if kind == "VARCHAR":
-        return _text_number(col)
+        return _text_number(col, exact)
     if kind == "JSON":
-        number, bad = _text_number(f"({col}->>'$')")
+        number, bad = _text_number(f"({col}->>'$')", exact)
         is_number = f"json_type({col}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')"
         return (f"CASE WHEN {is_number} THEN {col}::DOUBLE WHEN json_type({col}) = 'VARCHAR' THEN {number} END",
                 f"({col} IS NOT NULL AND json_type({col}) <> 'NULL' AND NOT {is_number} AND "
@@ -180,7 +206,8 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
     columns = _columns(con, paths, suffix, name)
     if suffix in (".json", ".jsonl"):
         columns = {n: "JSON" for n in columns}
-    scan = _scan(paths, suffix, columns if suffix in (".json", ".jsonl") else None)
+    agg = source.get("agg") or ("mean" if kind == "z" else "first")
+    scan = _scan(paths, suffix, columns if suffix in (".json", ".jsonl") else None, order=agg == "first")
     for key in ("x", "y", "value"):
         if key in source and source[key] not in columns:
             from heatdoc.errors import did_you_mean
@@ -191,31 +218,24 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
         if columns[source[axis]] not in _LABEL_TYPES:
             raise Unsure(f"{columns[source[axis]]} labels")
 
-    agg = source.get("agg") or ("mean" if kind == "z" else "first")
+    if agg == "first" and suffix != ".parquet":
+        raise Unsure("first needs the file's row order")
     value = quote(source["value"]) if "value" in source else None
-    picks = []
-    bad = "false"
-    if agg == "first":
-        if suffix != ".parquet":
-            raise Unsure("first needs the file's row order")
-        order = "{'f': filename, 'r': file_row_number}" if len(paths) > 1 else "file_row_number"
-        if kind == "z":
-            number, bad = _value(value, columns[source["value"]])
-            picks.append(f"arg_min({number}, {order}) FILTER (WHERE ({number}) IS NOT NULL)")
-        else:  # the first row's text as written, a gap included
-            picks.append(f"arg_min_null({value}, {order})")
-    else:
-        number, bad = _value(value, columns[source["value"]]) if value else ("1", "false")
-        sql_agg = {"sum": "sum", "mean": "avg", "median": "median", "min": "min", "max": "max"}
-        picks.append(f"count({number})" if agg == "count" and value else
-                     "count(*)" if agg == "count" else f"{sql_agg[agg]}({number})")
+    value_kind = columns[source["value"]] if value else ""
     y, x = quote(source["y"]), quote(source["x"])
-    # the groups go into a small in-memory table; labels come back once each (a few
-    # hundred), and each group as two label numbers and its value
-    grouped = f"SELECT {y} AS y, {x} AS x, {picks[0]} AS v, bool_or({bad}) AS bad FROM {scan} GROUP BY ALL"
     try:
-        run(con, f"CREATE TEMP TABLE heatdoc_groups AS {grouped}")
-        if run(con, "SELECT bool_or(bad) FROM heatdoc_groups").fetchone()[0]:
+        for exact in (False, True):
+            if exact and not _text_of(value, value_kind):
+                raise Unsure(f"a value in column {source['value']!r} is not a number (or is infinite)")
+            pick, bad = _pick(agg, kind, value, value_kind, exact, len(paths))
+            # the groups go into a small in-memory table; labels come back once each (a
+            # few hundred), and each group as two label numbers and its value
+            source_rows = _stripped(scan, value, value_kind) if exact else scan
+            run(con, "CREATE OR REPLACE TEMP TABLE heatdoc_groups AS "
+                     f"SELECT {y} AS y, {x} AS x, {pick} AS v, bool_or({bad}) AS bad FROM {source_rows} GROUP BY ALL")
+            if not run(con, "SELECT bool_or(bad) FROM heatdoc_groups").fetchone()[0]:
+                break
+        else:
             raise Unsure(f"a value in column {source['value']!r} is not a number (or is infinite, or an "
                          "integer beyond ±2^53)")
         distinct = {axis: [r[0] for r in run(con, f"SELECT DISTINCT {axis} FROM heatdoc_groups "
@@ -275,6 +295,21 @@ def aggregate(con: Any, paths: list[Path], name: str, source: dict, kind: str,
     if kind != "z":
         return cats["x"], cats["y"], [[number_text(v) for v in row] for row in cells.tolist()]
     return cats["x"], cats["y"], cells
+
+
+def _pick(agg: str, kind: str, value: str | None, value_kind: str, exact: bool, files: int) -> tuple[str, str]:
+    """(the aggregate, the "bad" flag) SQL of one group."""
+    if agg == "first":
+        order = "{'f': filename, 'r': file_row_number}" if files > 1 else "file_row_number"
+        if kind != "z":  # the first row's text as written, a gap included
+            return f"arg_min_null({value}, {order})", "false"
+        number, bad = _value(value, value_kind, exact)
+        return f"arg_min({number}, {order}) FILTER (WHERE ({number}) IS NOT NULL)", bad
+    if not value:
+        return "count(*)", "false"
+    number, bad = _value(value, value_kind, exact)
+    sql_agg = {"sum": "sum", "mean": "avg", "median": "median", "min": "min", "max": "max", "count": "count"}
+    return f"{sql_agg[agg]}({number})", bad
 
 
 def _columns(con: Any, paths: list[Path], suffix: str, name: str) -> dict[str, str]:

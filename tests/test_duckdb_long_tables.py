@@ -96,7 +96,7 @@ rows_strategy = st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(LABE
                          min_size=1, max_size=25)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(rows=rows_strategy, suffix=st.sampled_from([".csv", ".tsv", ".parquet", ".json"]),
        agg=st.sampled_from(AGGREGATES), text_agg=st.sampled_from(AGGREGATES + [None]),

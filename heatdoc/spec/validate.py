@@ -116,6 +116,10 @@ def _translate(doc: Document, error: Any) -> Iterable[SpecError]:
         yield doc.error(keys + (instance,), f"{instance!r} is not a valid layer name: use letters, "
                                             "digits and _, not starting with a digit", of_key=True)
         return
+    if kind == "pattern" and keys and keys[-1] == "url":  # never echo what may be a URL with a password
+        yield doc.error(keys, "url names an environment variable that holds the URL, as ${NAME} "
+                              "(e.g. ${WAREHOUSE_URL}); the URL itself stays out of the spec")
+        return
     if kind in ("minItems", "minLength") and limit == 1:
         yield doc.error(keys, "must not be empty")
         return

@@ -79,8 +79,11 @@ def connect(cache: Path, memory_limit: str, *, database: Path | None = None,
     Spills go to a new folder under ``cache`` that is removed afterwards."""
     import duckdb
 
-    cache.mkdir(parents=True, exist_ok=True)
-    spill = Path(tempfile.mkdtemp(prefix="duckdb-", dir=cache))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        spill = Path(tempfile.mkdtemp(prefix="duckdb-", dir=cache))
+    except OSError:  # a read-only checkout: spill in the system's temporary folder instead
+        spill = Path(tempfile.mkdtemp(prefix="heatdoc-duckdb-"))
     config = {"memory_limit": memory_limit, "temp_directory": str(spill),
               "autoinstall_known_extensions": False, "autoload_known_extensions": False,
               "threads": max(1, min(os.cpu_count() or 1, 8))}

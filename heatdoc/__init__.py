@@ -31,7 +31,7 @@ def load_spec(path: str | Path, *, root: str | Path | None = None) -> "Spec":
 
     path = Path(path)
     project = open_project(Path(root) if root else find_root(path.parent))
-    ctx = ReadContext(project.root, project.settings["max_cells"])
+    ctx = ReadContext.for_project(project.root, project.settings)
     return check_spec(load_yaml(path), ctx)
 
 

@@ -137,7 +137,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
     errors, count = [], 0
     for project, files in groups:
-        ctx = ReadContext(project.root, project.settings["max_cells"])
+        ctx = ReadContext.for_project(project.root, project.settings)
         count += len(files)
         for path in files:
             try:

@@ -108,7 +108,11 @@ BAD = [
     ("unknown-random-key", "title: T\nz: {random: normal, shape: [2, 2], sed: 3}\n", "2:36: z.sed: unknown key 'sed' (did you mean 'seed'?)"),
     ("random-kind", "title: T\nz: {random: gauss, shape: [2, 2]}\n", "2:13: z.random: 'gauss' is not one of normal, uniform"),
     ("random-shape", "title: T\nz: {random: normal, shape: [2]}\n", "2:28: z.shape: needs at least 2 items, has 1"),
-    ("sql-without-database", "title: T\nz: {sql: SELECT 1}\n", "2:4: z: missing required key 'database'"),
+    ("sql-without-database", "title: T\nz: {sql: SELECT 1}\n", "2:4: z: an sql source needs database (an SQLite or "
+     "DuckDB file) or url (${NAME}: a variable holding a SQLAlchemy URL)"),
+    ("sql-url-not-a-variable", "title: T\nz: {sql: SELECT 1, url: 'postgresql://u:pw@h/db'}\n",
+     "2:25: z.url: url names an environment variable that holds the URL, as ${NAME} (e.g. ${WAREHOUSE_URL}); "
+     "the URL itself stays out of the spec"),
     ("layer-name", B + "customdata:\n  bad-name: [[1, 2], [3, 4]]\n", "4:3: customdata.bad-name: 'bad-name' is not a valid layer name: use letters, digits and _, not starting with a digit"),
     ("duplicate-tags", B + "tags: [a, b, a]\n", "3:14: tags[2]: 'a' is already in the list"),
     ("origin", B + "origin: middle\n", "3:9: origin: 'middle' is not one of upper, lower"),

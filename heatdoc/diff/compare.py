@@ -79,7 +79,7 @@ def load_side(side: Side, only: list[str] | None) -> tuple[dict[str, Chart], lis
     except HeatdocError as exc:
         return {}, side.errors(exc)
     files = project.spec_files() if project.specs_dir.is_dir() else []
-    ctx = ReadContext(project.root, project.settings["max_cells"])
+    ctx = ReadContext.for_project(project.root, project.settings)
     charts: dict[str, Chart] = {}
     errors: list[SpecError] = []
     for path in files:

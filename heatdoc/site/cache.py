@@ -42,6 +42,7 @@ from typing import Any
 
 import orjson
 
+from heatdoc.sources.patterns import Outside, is_pattern, matches
 from heatdoc.site.project import relative_text
 
 CACHE_DIR = ".heatdoc-cache"
@@ -86,8 +87,15 @@ class BuildCache:
     # --- input files -------------------------------------------------------------
 
     def digest(self, path: Path | str) -> str | None:
-        """The file's SHA-256 (hex), or None when it cannot be read."""
+        """The file's SHA-256 (hex), or None when it cannot be read. A glob pattern's
+        digest covers the name and bytes of every file it matches (`sources.patterns`)."""
         name = str(path)
+        if is_pattern(name):
+            try:
+                found = [(str(p), self.digest(p)) for p in matches(Path(name), self.root)]
+            except (Outside, OSError):
+                return None
+            return None if not found or any(d is None for _, d in found) else digest_of("glob", found)
         try:
             st = os.stat(path)
         except OSError:

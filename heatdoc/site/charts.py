@@ -122,7 +122,8 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
         cache.ensure_folder()
         # The spec's digest before it is read: an edit during the build is seen next time.
         before = {path: cache.digest(path) for path in todo}
-        jobs = [(path, project.root, project.settings["max_cells"], started) for path in todo]
+        reading = tuple((k, project.settings[k]) for k in READ_SETTINGS)
+        jobs = [(path, project.root, reading, started) for path in todo]
         # Specs that read data files go first: one big matrix must not finish last, alone.
         heavy = [i for i, path in enumerate(todo) if _reads_files(path)]
         for path, result in zip(todo, pool.run(_make_chart, jobs, first=heavy)):
@@ -136,7 +137,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
             key = cache.chart_key(settings, name, before[path], data_digests)
             # A file written while this build read it: its chart is used now, but never
             # kept, and its key matches nothing later, so the next build makes it again.
-            if before[path] is None or _changed_since(started, [path] + [project.root / d for d in data]):
+            if before[path] is None or _changed_since(started, [path] + _data_paths(project.root, data)):
                 key = f"unkept-{os.urandom(16).hex()}"
             else:
                 cache.keep_chart(Path(pack), Path(alone_base), key, _alone_names(blobs))
@@ -158,6 +159,19 @@ def _reads_files(path: Path) -> bool:
     except OSError:
         return False
     return b"file:" in text or b"database:" in text
+
+
+def _data_paths(root: Path, data: list[str]) -> list[Path]:
+    """The files behind the data names: a glob pattern by what it matches now."""
+    from heatdoc.sources.patterns import Outside, is_pattern, matches
+
+    paths = []
+    for name in data:
+        try:
+            paths += matches(root / name, root) if is_pattern(name) else [root / name]
+        except Outside:
+            paths.append(root / name)  # no file by that name: never kept
+    return paths
 
 
 def _changed_since(started_ns: int, paths: list[Path]) -> bool:
@@ -187,10 +201,11 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 
 # --- making one chart (in this process or a worker) -------------------------------------
 
-_CONTEXT: dict[tuple[Path, int, int], Any] = {}
+_CONTEXT: dict[tuple[Path, tuple, int], Any] = {}
+READ_SETTINGS = ("max_cells", "long_tables", "duckdb_memory_limit")  # what ReadContext.for_project reads
 
 
-def _make_chart(job: tuple[Path, Path, int, int]
+def _make_chart(job: tuple[Path, Path, tuple | int, int]
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
@@ -201,13 +216,15 @@ def _make_chart(job: tuple[Path, Path, int, int]
     from heatdoc.spec.load import load_yaml
     from heatdoc.spec.validate import check_spec
 
-    path, root, max_cells, build = job
+    path, root, reading, build = job
+    if isinstance(reading, int):  # max_cells alone: the other settings at their defaults
+        reading = (("max_cells", reading),)
     # One context per process and build: a data file that several specs read is read once
     # a build, and never kept for the next one (`heatdoc serve` builds in one process).
-    if (root, max_cells, build) not in _CONTEXT:
+    if (root, reading, build) not in _CONTEXT:
         _CONTEXT.clear()
-        _CONTEXT[root, max_cells, build] = ReadContext(root, max_cells)
-    ctx = _CONTEXT[root, max_cells, build]
+        _CONTEXT[root, reading, build] = ReadContext.for_project(root, dict(reading))
+    ctx = _CONTEXT[root, reading, build]
     try:
         doc = load_yaml(path)
         spec = check_spec(doc, ctx)
@@ -295,7 +312,9 @@ def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
     found = []
     for source in sources:
         if isinstance(source, dict):
-            for key in ("file", "database"):
+            # a glob pattern is a name too (its digest covers every match); a `url`'s
+            # name is no file, so the chart is made again every build
+            for key in ("file", "database", "url"):
                 if isinstance(source.get(key), str):
                     found.append(name_in_project(spec_path.parent / source[key], root))
     return sorted(set(found))

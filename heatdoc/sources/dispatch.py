@@ -19,7 +19,7 @@ import numpy as np
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
 from heatdoc.paths import is_inside, resolve
-from heatdoc.sources import readers, sql
+from heatdoc.sources import duckdb_engine, readers, sql
 from heatdoc.sources.readers import DELIMITERS, FORMATS, ReadError
 from heatdoc.spec.load import Document
 from heatdoc.spec.model import Kind, Matrix
@@ -33,6 +33,20 @@ class ReadContext:
     root: Path
     max_cells: int = 5_000_000
     tables: dict[Any, Any] = field(default_factory=dict)
+    engine: str = "auto"  # long tables: "auto", "duckdb" or "pandas" (duckdb_engine.wants_duckdb)
+    memory_limit: str = "1GB"  # DuckDB's memory_limit; beyond it a query spills to the cache
+
+    @classmethod
+    def for_project(cls, root: Path, settings: dict[str, Any]) -> "ReadContext":
+        return cls(root, settings["max_cells"], engine=settings.get("long_tables", "auto"),
+                   memory_limit=settings.get("duckdb_memory_limit", "1GB"))
+
+    @property
+    def cache_folder(self) -> Path:
+        """Where DuckDB spills (inside heatdoc's cache folder, removed after each query)."""
+        from heatdoc.site.cache import CACHE_DIR
+
+        return self.root / CACHE_DIR / "duckdb-tmp"
 
     def cached(self, key: tuple, read: Callable[[], Any]) -> Any:
         """``read()`` once per key; a file that fails is not read again either."""
@@ -77,7 +91,10 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
         except ReadError as exc:
             # a problem with the file is at its path; one with what it holds is at the
             # path too, or at the query that produced it
-            where = {"path": "database", "data": "sql"} if "sql" in source else {"path": "file", "data": "file"}
+            if "sql" in source:
+                where = {"path": "url" if "url" in source else "database", "data": "sql"}
+            else:
+                where = {"path": "file", "data": "file"}
             at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
@@ -163,13 +180,29 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
     if errors:
         raise HeatdocError(errors)
     long = _is_long(source)
-    if "sql" in source:
+    if "sql" in source and "url" in source:
+        from heatdoc.sources import sql_url
+
+        query = source["sql"]
+        table = ctx.cached(("url", source["url"], query), lambda: sql_url.read_url(source["url"], query))
+    elif "sql" in source:
         path = safe_path(doc, keys + ("database",), source["database"], ctx.root)
         query = source["sql"]
-        table = ctx.cached(("sql", path, _stamp(path), query), lambda: sql.read_sql(path, query))
+        table = ctx.cached(("sql", path, _stamp(path), query), lambda: sql.read_sql(path, query, ctx))
     else:
-        path = safe_path(doc, keys + ("file",), source["file"], ctx.root)
+        paths, pattern = _files(doc, keys + ("file",), source["file"], ctx.root)
+        if long and "corr" not in source:
+            matrix = _long_by_duckdb(doc, keys, paths, pattern, source, kind, ctx, axes)
+            if matrix is not None:
+                return matrix
+        if pattern:
+            raise HeatdocError([doc.error(keys + ("file",), "a glob pattern reads a long table: give x, y and "
+                                                            "value (or agg: count)")])
+        path = paths[0]
         suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            raise HeatdocError([doc.error(keys + ("file",), ".jsonl files are read as long tables: give x, y "
+                                                            "and value (or agg: count)")])
         if suffix not in FORMATS:
             raise HeatdocError([doc.error(keys + ("file",), f"cannot read {suffix or 'a file without an extension'}"
                                           f" files; heatdoc reads {', '.join(FORMATS)}")])
@@ -202,6 +235,67 @@ def _is_long(source: dict) -> bool:
     return "corr" not in source and any(k in source for k in ("x", "y", "value", "agg"))
 
 
+def _files(doc: Document, keys: tuple, value: str, root: Path) -> tuple[list[Path], bool]:
+    """(the files ``value`` names, is it a glob pattern): one file by `safe_path`, or
+    every file a pattern matches, each inside the project."""
+    from heatdoc.sources import patterns
+
+    if not patterns.is_pattern(value):
+        return [safe_path(doc, keys, value, root)], False
+    # the checks of safe_path that apply to a pattern, before anything is listed
+    if "\x00" in value or "://" in value or value.startswith("~") or Path(value).is_absolute():
+        safe_path(doc, keys, value, root)  # raises with its message
+    try:
+        found = patterns.matches(doc.path.parent / value, root)
+    except patterns.Outside as exc:
+        raise HeatdocError([doc.error(keys, str(exc))]) from None
+    except OSError as exc:
+        raise HeatdocError([doc.error(keys, f"cannot list {value!r}: {exc.strerror or exc}")]) from None
+    if not found:
+        raise HeatdocError([doc.error(keys, f"no file matches {value!r}")])
+    suffixes = sorted({p.suffix.lower() for p in found})
+    if len(suffixes) > 1 or suffixes[0] not in duckdb_engine.LONG_FORMATS:
+        raise HeatdocError([doc.error(keys, f"{value!r} matches {', '.join(s or 'no extension' for s in suffixes)} "
+                                            f"files; a pattern reads files of one format: "
+                                            f"{', '.join(duckdb_engine.LONG_FORMATS)}")])
+    return found, True
+
+
+def _long_by_duckdb(doc: Document, keys: tuple, paths: list[Path], pattern: bool, source: dict,
+                    kind: Kind, ctx: ReadContext, axes: dict[str, list]) -> Matrix | None:
+    """The long table aggregated by DuckDB, or None when heatdoc's own reader is to read
+    it (the setting, a small file, or an answer DuckDB is unsure of)."""
+    errors = _combination_errors(doc, keys, source)
+    if errors:
+        raise HeatdocError(errors)
+    if not duckdb_engine.wants_duckdb(ctx.engine, paths, pattern):
+        return None
+    name = source["file"] if pattern else paths[0].name
+    stamp = tuple(_stamp(p) for p in paths)
+    wanted = {axis: tuple(axes[axis]) if axes.get(axis) is not None else None for axis in ("x", "y")}
+    key = ("duckdb", tuple(paths), stamp, tuple(sorted((k, str(v)) for k, v in source.items())), kind,
+           tuple(wanted.items()))
+
+    def read() -> Any:
+        try:
+            with duckdb_engine.connect(ctx.cache_folder, ctx.memory_limit, readable=paths) as con:
+                return duckdb_engine.aggregate(con, paths, name, source, kind, axes)
+        except duckdb_engine.Unsure as exc:
+            return exc
+
+    result = ctx.cached(key, read)
+    if isinstance(result, duckdb_engine.Unsure):
+        if pattern or paths[0].suffix.lower() == ".jsonl" or paths[0].stat().st_size > duckdb_engine.HANDOVER_BYTES:
+            # only DuckDB reads these (or the pandas path would need the whole big file in
+            # memory to say where the problem is): say what DuckDB could not read
+            raise HeatdocError([doc.error(keys + ("file",), f"{name}: cannot read it as a long table: {result}")])
+        return None  # heatdoc's own reader gives the answer, or the error at its line
+    x, y, cells = result
+    if isinstance(cells, np.ndarray):
+        cells = cells.copy()
+    return Matrix(cells, list(x), list(y))
+
+
 def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecError]:
     """Keys that cannot go together, each reported at itself."""
     errors = []
@@ -216,6 +310,12 @@ def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecEr
         if "value" not in source and source.get("agg") != "count":
             errors.append(doc.error(keys, "a long table needs x, y and value columns; 'value' is missing "
                                           "(or use agg: count to count rows)"))
+    if "sql" in source and ("database" in source) == ("url" in source):
+        if "url" in source:
+            errors.append(doc.error(keys + ("url",), "give database (a file) or url (a server), not both", of_key=True))
+        else:
+            errors.append(doc.error(keys, "an sql source needs database (an SQLite or DuckDB file) or "
+                                          "url (${NAME}: a variable holding a SQLAlchemy URL)"))
     if (long or "corr" in source) and source.get("labels") is False:
         errors.append(doc.error(keys + ("labels",), "labels: false reads a bare grid; a long table and corr "
                                                     "name their columns in the header row"))

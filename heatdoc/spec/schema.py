@@ -90,12 +90,16 @@ _DEFS: dict[str, Any] = {
     },
     "file_source": {
         "description": "A table read from a file, relative to the spec: .csv, .tsv, .json, "
-                       ".parquet or .xlsx.",
+                       ".parquet or .xlsx; a long table also from .jsonl, or from every file a glob "
+                       "pattern matches (`data/events-*.parquet`).",
         "type": "object",
         "required": ["file"],
         "additionalProperties": False,
         "properties": {
-            "file": {"type": "string", "minLength": 1, "description": "Path of the data file."},
+            "file": {"type": "string", "minLength": 1,
+                     "description": "Path of the data file, or (long tables) a glob pattern: `*`, `?` "
+                                    "and `[...]` match within one folder; every match stays inside "
+                                    "the project."},
             **_LONG_TABLE,
             "corr": {"enum": CORRELATIONS,
                      "description": "Use the correlation matrix of the table's numeric columns."},
@@ -107,17 +111,24 @@ _DEFS: dict[str, Any] = {
                       "agg": "sum"}],
     },
     "sql_source": {
-        "description": "A query on an SQLite database file, opened read-only.",
+        "description": "A query on an SQLite or DuckDB database file opened read-only, or on the "
+                       "database server whose SQLAlchemy URL is in an environment variable (`url`).",
         "type": "object",
-        "required": ["sql", "database"],
+        "required": ["sql"],
         "additionalProperties": False,
         "properties": {
             "sql": {"type": "string", "minLength": 1, "description": "The SELECT query."},
             "database": {"type": "string", "minLength": 1,
-                         "description": "Path of the SQLite file, relative to the spec."},
+                         "description": "Path of the SQLite or DuckDB file, relative to the spec."},
+            "url": {"type": "string", "pattern": r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$",
+                    "description": "`${NAME}`: the environment variable that holds the database's "
+                                   "SQLAlchemy URL (credentials stay out of the spec). The query runs "
+                                   "in a read-only transaction where the database has one."},
             **_LONG_TABLE,
         },
-        "examples": [{"sql": "SELECT * FROM scores", "database": "../data/scores.sqlite"}],
+        "examples": [{"sql": "SELECT * FROM scores", "database": "../data/scores.sqlite"},
+                     {"sql": "SELECT hour, endpoint, avg(ms) AS ms FROM requests GROUP BY 1, 2",
+                      "url": "${WAREHOUSE_URL}", "x": "hour", "y": "endpoint", "value": "ms"}],
     },
     "random_source": {
         "description": "Generated data: `normal` is numpy.random.seed(seed); numpy.random.randn(*shape), "
@@ -285,6 +296,17 @@ SITE_SCHEMA: dict[str, Any] = {
                      "description": "Section folder -> title, in gallery order."},
         "max_cells": {"type": "integer", "minimum": 1, "default": 5_000_000,
                       "description": "Largest matrix (rows x columns) a spec may draw."},
+        "long_tables": {"enum": ["auto", "duckdb", "pandas"], "default": "auto",
+                        "description": "Which engine aggregates a long table read from a file: `auto` "
+                                       "sends a file of about 20,000 rows or more (Parquet from 128 KB, "
+                                       "CSV, TSV or JSON from 256 KB) to DuckDB (GROUP BY inside "
+                                       "DuckDB, only the cells come back) and reads a smaller one with "
+                                       "heatdoc's own reader and pandas; `duckdb` or `pandas` force one. A glob pattern "
+                                       "or a .jsonl file is always read by DuckDB."},
+        "duckdb_memory_limit": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+                                "default": "1GB",
+                                "description": "DuckDB's memory_limit: beyond it an aggregation spills to "
+                                               "a folder in `.heatdoc-cache/` instead of failing."},
     },
 }
 
@@ -301,7 +323,7 @@ for _schema, _examples in (
         "title": "Team metrics", "description": "Every chart of the *metrics* team.",
         "base_url": "https://example.org/gallery/", "specs": "charts", "output": "public",
         "templates": "theme", "plotlyjs": "cdn", "sections": {"basics": "Basics", "chemistry": "Chemistry"},
-        "max_cells": 1_000_000,
+        "max_cells": 1_000_000, "long_tables": "duckdb", "duckdb_memory_limit": "512MB",
     }),
 ):
     for _key, _example in _examples.items():

@@ -159,6 +159,14 @@ def _out_of_bounds(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError
     yield doc.error(keys, f"must be {_BOUNDS[error.validator]} {error.validator_value}, got {error.instance}")
 
 
+def _pattern(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError]:
+    if keys and keys[-1] == "url":  # never echo what may be a URL with a password
+        yield doc.error(keys, "url names an environment variable that holds the URL, as ${NAME} "
+                              "(e.g. ${WAREHOUSE_URL}); the URL itself stays out of the spec")
+        return
+    yield from _as_jsonschema_says(doc, error, keys)
+
+
 def _as_jsonschema_says(doc: Document, error: Any, keys: tuple) -> Iterable[SpecError]:
     message = error.message
     yield doc.error(keys, message if len(message) <= 200 else message[:200] + "...")
@@ -196,7 +204,8 @@ _BY_KEYWORD = {
     "additionalProperties": _unknown_keys, "required": _missing_keys,
     "anyOf": _alternatives, "oneOf": _alternatives, "type": _wrong_type, "enum": _not_an_option,
     "minItems": _too_short, "minLength": _too_short, "maxItems": _too_long,
-    "uniqueItems": _repeated_items, **{keyword: _out_of_bounds for keyword in _BOUNDS},
+    "uniqueItems": _repeated_items, "pattern": _pattern,
+    **{keyword: _out_of_bounds for keyword in _BOUNDS},
 }
 
 

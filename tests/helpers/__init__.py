@@ -9,6 +9,8 @@
   problem a reader would hit, what Plotly drew, axe-core, `heatdoc serve` as a subprocess.
 - `helpers.drawn`: a figure reduced to what it draws, cell by cell (`drawn`).
 - `helpers.matrix_csv`: the CSV download's format written out in Python (`expected_csv`).
+- `helpers.postgres`: a real PostgreSQL server started with initdb/pg_ctl in a temporary
+  folder, on a loopback port (`Server`, `PASSWORD`, `free_port`).
 - `helpers.diff_repo`: a git repository made with git, its commits tagged s0 ... s7, each
   changing charts in one way `heatdoc diff` reports (`make_repo`, `commit`, `git`).
 """

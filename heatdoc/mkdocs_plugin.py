@@ -80,10 +80,10 @@ class HeatdocPlugin(BasePlugin[HeatdocPluginConfig]):
                 self.inputs.update(chart.inputs)
                 html = chart.html
             except HeatdocError as exc:
-                message = f"heatdoc: a chart of the page {page.file.src_uri} could not be made:\n{exc}"
+                message = f"a chart of the page {page.file.src_uri} could not be made:\n{exc}"
                 if self.strict:
-                    raise PluginError(message) from None
-                log.warning(message)
+                    raise PluginError(f"heatdoc: {message}") from None
+                log.warning(message)  # the plugin's logger says "heatdoc: " first
                 html = error_html(exc, page.file.src_uri)
             charts.append(html)
             # a comment alone on its lines: raw HTML to Python-Markdown, and no text to search

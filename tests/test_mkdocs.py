@@ -4,12 +4,10 @@ and instant navigation), then the sites opened in Chromium."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 import urllib.request
 from pathlib import Path
@@ -18,6 +16,7 @@ import numpy as np
 import pytest
 
 from browser_helpers import Tab, axe_script, axe_violations, embedded_charts, wait_for_embeds
+from site_helpers import write_project
 
 pytest.importorskip("mkdocs")
 
@@ -89,21 +88,13 @@ MATERIAL = """\
     """
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
-
 def mkdocs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300)
 
 
 def make_site(root: Path, config: str, extra: dict[str, str] | None = None, *args: str) -> Path:
-    write(root, {**FILES, "mkdocs.yml": config, **(extra or {})})
+    write_project(root, {**FILES, "mkdocs.yml": config, **(extra or {})})
     done = mkdocs("build", "--strict", *args, cwd=root)
     assert done.returncode == 0, done.stderr
     return root / "site"
@@ -216,7 +207,7 @@ BAD_PAGE = """\
 
 
 def test_a_bad_spec_fails_a_strict_build_with_heatdoc_s_lines_naming_the_page(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME, "docs/bad.md": BAD_PAGE,
+    root = write_project(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME, "docs/bad.md": BAD_PAGE,
                                         "docs/worse.md": "```heatmap\n../specs/none.yaml\n```\n"})
     done = mkdocs("build", "--strict", cwd=root)
     assert done.returncode != 0
@@ -225,7 +216,7 @@ def test_a_bad_spec_fails_a_strict_build_with_heatdoc_s_lines_naming_the_page(tm
 
 
 def test_without_strict_a_bad_spec_is_a_warning_and_an_error_box(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME, "docs/bad.md": BAD_PAGE,
+    root = write_project(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME, "docs/bad.md": BAD_PAGE,
                                         "docs/worse.md": "Text.\n\n```heatmap\n../specs/none.yaml\n```\n"})
     done = mkdocs("build", cwd=root)
     assert done.returncode == 0, done.stderr
@@ -245,7 +236,7 @@ def test_the_plugin_is_found_by_its_entry_point():
 
 
 def test_mkdocs_serve_rebuilds_when_a_data_file_changes(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME})
+    root = write_project(tmp_path / "project", {**FILES, "mkdocs.yml": DEFAULT_THEME})
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -59,7 +59,9 @@
     holder.classList.add("is-drawn");
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
-    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
+    // frames: an animation's (`animation:` in the spec), as px.imshow's animation_frame
+    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames,
+                                 config: {responsive: true, displaylogo: false, typesetMath: false}})
       .then(function () {
         if (follows && !own) embedded.push({plot: plot, dark: pageIsDark()});
       }, function (error) {

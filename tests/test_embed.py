@@ -74,7 +74,7 @@ def test_errors_of_an_inline_spec_name_the_page_and_its_lines(project):
         embed_inline(body, source=page, first_line=7, root=project)
     lines = str(caught.value).splitlines()
     assert lines == [f"{page}:8:13: z[1]: row 1 has 1 cell; row 0 has 2 cells",
-                     f"{page}:9:13: colorscale: unknown colour scale 'Viridiss'; did you mean viridis, cividis?"]
+                     f"{page}:9:13: colorscale: unknown colour scale 'Viridiss' (did you mean 'viridis' or 'cividis'?)"]
 
 
 def test_a_yaml_syntax_error_is_at_the_page_s_line(project):

@@ -118,7 +118,7 @@ def test_a_bad_chart_in_a_report_fails_the_build_at_the_report_s_lines(tmp_path)
     lines = [line for line in done.stderr.splitlines() if not line.startswith("heatdoc: ")]
     assert lines == [
         "specs/sales/report.md:8:13: z[1]: row 1 has 1 cell; row 0 has 2 cells",
-        "specs/sales/report.md:9:13: colorscale: unknown colour scale 'Viridiss'; did you mean viridis, cividis?",
+        "specs/sales/report.md:9:13: colorscale: unknown colour scale 'Viridiss' (did you mean 'viridis' or 'cividis'?)",
         f"specs/sales/report.md:13:1: no such file: 'missing.yaml' (looked for specs/sales/missing.yaml)",
     ]
     assert not (root / "site").exists()

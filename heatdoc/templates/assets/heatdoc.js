@@ -5,21 +5,51 @@
 (function () {
   "use strict";
 
-  // a chart page's one chart, and each [data-heatdoc-figure] holder (the pages of a diff
-  // site show several), whose figure is the JSON in the element of that id
+  // Loaded again (a host's instant navigation may run a new page's scripts): the first
+  // copy draws the new page's charts, and nothing is set up twice.
+  if (window.heatdocDrawCharts) {
+    window.heatdocDrawCharts();
+    return;
+  }
+  window.heatdocDrawCharts = drawCharts;
+
+  // Every chart of the page: a chart page's (#heatdoc-chart) and each chart embedded in a
+  // page (figure.heatdoc-embed: a report, or a page of MkDocs or Sphinx). Called again after
+  // mkdocs-material's instant navigation puts a new page in place: a chart is drawn once.
   function drawCharts() {
-    drawChart(document.getElementById("heatdoc-chart"), document.getElementById("heatdoc-figure"));
+    if (!window.Plotly) {
+      // a host that adds scripts to a page as it goes (mkdocs-material's instant
+      // navigation) may run this one before plotly.js has arrived
+      var plotly = document.querySelector("script[src*='plotly']");
+      if (plotly) plotly.addEventListener("load", drawCharts, {once: true});
+      return;
+    }
+    drawScript(document.getElementById("heatdoc-chart"), document.getElementById("heatdoc-figure"));
+    // each [data-heatdoc-figure] holder (the pages of a diff site show several), whose
+    // figure is the JSON in the element of that id
     document.querySelectorAll("[data-heatdoc-figure]").forEach(function (holder) {
-      drawChart(holder, document.getElementById(holder.getAttribute("data-heatdoc-figure")));
+      drawScript(holder, document.getElementById(holder.getAttribute("data-heatdoc-figure")));
+    });
+    document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
+      var plot = figure.querySelector(".heatdoc-plot");
+      var block = figure.querySelector("template.heatdoc-figure");
+      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent, true);
     });
   }
 
-  function drawChart(holder, data) {
-    if (!holder || !data || !window.Plotly) return;
-    var figure = JSON.parse(data.textContent);
+  function drawScript(holder, data) {
+    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent, false);
+  }
+
+  // Embedded charts follow the page's dark mode; a chart page draws on a white panel.
+  var embedded = [];
+
+  function drawChart(holder, json, follows) {
+    var figure = JSON.parse(json);
     var layout = figure.layout || {};
+    var own = layout.template;
     // plotly's default template ships once, in assets/plotly-template.js, not in every page
-    if (!layout.template && window.heatdocPlotlyTemplate) layout.template = window.heatdocPlotlyTemplate;
+    if (!own) layout.template = templateFor(follows && pageIsDark());
     fitNarrowScreen(layout, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
@@ -32,12 +62,64 @@
     // frames: an animation's (`animation:` in the spec), as px.imshow's animation_frame
     window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames,
                                  config: {responsive: true, displaylogo: false, typesetMath: false}})
-      .catch(function (error) {
+      .then(function () {
+        if (follows && !own) embedded.push({plot: plot, dark: pageIsDark()});
+      }, function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";
         if (fallback) holder.appendChild(fallback);
         if (window.console) console.error("heatdoc: the chart could not be drawn:", error);
       });
+  }
+
+  function templateFor(dark) {
+    return (dark && window.heatdocPlotlyDarkTemplate) || window.heatdocPlotlyTemplate;
+  }
+
+  // Is the page dark? The host theme's own switch when it has one: mkdocs-material's
+  // palette (body[data-md-color-scheme], "slate" is its dark scheme), furo's (body[data-theme]
+  // dark, light or auto); else the colour the page is painted with, which follows
+  // prefers-color-scheme in a theme that has a dark mode (heatdoc's own) and not in one that
+  // has none (mkdocs' default theme, alabaster).
+  function pageIsDark() {
+    var body = document.body;
+    var scheme = body.getAttribute("data-md-color-scheme");
+    if (scheme === "slate") return true;
+    if (scheme === "default") return false;
+    var theme = body.getAttribute("data-theme");
+    if (theme === "dark" || theme === "light") return theme === "dark";
+    if (theme === "auto") return window.matchMedia("(prefers-color-scheme: dark)").matches;
+    for (var element = body; element; element = element.parentElement) {
+      var rgba = getComputedStyle(element).backgroundColor.match(/[\d.]+/g);
+      if (rgba && (rgba.length < 4 || Number(rgba[3]) > 0)) {
+        return 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2] < 128;
+      }
+    }
+    return false;
+  }
+
+  function recolour() {
+    var dark = pageIsDark();
+    embedded = embedded.filter(function (chart) { return chart.plot.isConnected; });
+    embedded.forEach(function (chart) {
+      if (chart.dark === dark) return;
+      chart.dark = dark;
+      window.Plotly.relayout(chart.plot, {template: templateFor(dark)});
+    });
+  }
+
+  // Watch the switches: the palette toggle, furo's theme button, the system's setting.
+  function followDarkMode() {
+    if (!window.MutationObserver) return;
+    new MutationObserver(function () { recolour(); }).observe(document.body, {
+      attributes: true, attributeFilter: ["data-md-color-scheme", "data-theme", "class", "style"]});
+    new MutationObserver(function () { recolour(); }).observe(document.documentElement, {
+      attributes: true, attributeFilter: ["class", "style", "data-theme"]});
+    var query = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+    if (query && query.addEventListener) {
+      // the page's colours change with the query; read them once they have
+      query.addEventListener("change", function () { requestAnimationFrame(recolour); });
+    }
   }
 
   // On a phone, plotly's default 80 px side margins leave the cells too little room.
@@ -76,6 +158,10 @@
         }
       });
     });
+  }
+
+  function counted(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
   }
 
   function filterCards() {
@@ -129,7 +215,8 @@
       buttons.forEach(function (b) {
         b.setAttribute("aria-pressed", String(b.getAttribute("data-tag") === tag));
       });
-      var total = cards.length + (cards.length === 1 ? " chart" : " charts");
+      var reports = cards.filter(function (c) { return c.kind === "report"; }).length;
+      var total = counted(cards.length - reports, "chart") + (reports ? " and " + counted(reports, "report") : "");
       status.textContent = shown === cards.length ? total
         : shown === 0 ? "No chart matches (of " + total + ")" : shown + " of " + total;
     }
@@ -321,6 +408,12 @@
   }
 
   drawCharts();
+  followDarkMode();
+  // mkdocs-material's instant navigation swaps the page in without loading it: its
+  // document$ observable tells when (the first time at once, which draws nothing new)
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(function () { drawCharts(); });
+  }
   copyButtons();
   downloads();
   filterCards();

@@ -167,13 +167,14 @@ def _merge(into: dict, extra: dict) -> None:
             into[key] = value
 
 
-@lru_cache(maxsize=1)
-def plotly_template() -> dict[str, Any]:
-    """plotly's default template, read from the package's JSON (no plotly import)."""
+@lru_cache(maxsize=2)
+def plotly_template(name: str = "plotly") -> dict[str, Any]:
+    """plotly's default template (or another of plotly.py's, ``plotly_dark``), read from the
+    package's JSON (no plotly import)."""
     import importlib.util
     import json
 
     spec = importlib.util.find_spec("plotly")
     assert spec is not None and spec.origin is not None
-    path = Path(spec.origin).parent / "package_data" / "templates" / "plotly.json"
+    path = Path(spec.origin).parent / "package_data" / "templates" / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import orjson
 import yaml
@@ -124,6 +124,27 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     except UnicodeDecodeError as exc:
         line, col = _byte_line_col(raw, exc.start)
         raise fail(line, col, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    return _load(path, text, lambda offset: _byte_line_col(raw, offset))
+
+
+def load_text(text: str, path: Path | str, *, first_line: int = 1) -> Document:
+    """A spec written inside another file (a fenced ``heatmap`` block of a Markdown page):
+    ``path`` is that file and ``first_line`` the line of the spec's first line in it, so
+    every position, in errors too, is one of that file. Data paths resolve from its folder."""
+    path = Path(path)
+    # blank lines in front: libyaml's marks then count the lines of the whole file
+    text = "\n" * (first_line - 1) + text
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise HeatdocError([SpecError(display_path(path), first_line, 1, "",
+                                      "the spec is larger than 10 MiB; put large matrices in a data file")])
+    return _load(path, text, lambda offset: _byte_line_col(text.encode("utf-8"), offset))
+
+
+def _load(path: Path, text: str, byte_line_col: Callable[[int], tuple[int, int]]) -> Document:
+    name = display_path(path)
+
+    def fail(line: int, col: int, message: str) -> HeatdocError:
+        return HeatdocError([SpecError(name, line, col, "", message)])
 
     try:
         with _no_gc():
@@ -133,7 +154,7 @@ def load_yaml(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Document:
     except yaml.MarkedYAMLError as exc:
         raise HeatdocError([syntax_error(name, exc, Lines(text))]) from None
     except yaml.reader.ReaderError as exc:  # NUL, other control characters, U+FFFE
-        line, col = _byte_line_col(raw, exc.position)  # libyaml counts UTF-8 bytes
+        line, col = byte_line_col(exc.position)  # libyaml counts UTF-8 bytes
         raise fail(line, col, f"the file contains the character U+{exc.character:04X}, "
                               "which YAML does not allow") from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml always gives marks

@@ -5,14 +5,38 @@
 (function () {
   "use strict";
 
-  function drawChart() {
+  // Loaded again (a host's instant navigation may run a new page's scripts): the first
+  // copy draws the new page's charts, and nothing is set up twice.
+  if (window.heatdocDrawCharts) {
+    window.heatdocDrawCharts();
+    return;
+  }
+  window.heatdocDrawCharts = drawCharts;
+
+  // Every chart of the page: a chart page's (#heatdoc-chart) and each chart embedded in a
+  // page (figure.heatdoc-embed: a report, or a page of MkDocs or Sphinx). Called again after
+  // mkdocs-material's instant navigation puts a new page in place: a chart is drawn once.
+  function drawCharts() {
+    if (!window.Plotly) return;
     var holder = document.getElementById("heatdoc-chart");
     var data = document.getElementById("heatdoc-figure");
-    if (!holder || !data || !window.Plotly) return;
+    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data, false);
+    document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
+      var plot = figure.querySelector(".heatdoc-plot");
+      var block = figure.querySelector("script.heatdoc-figure");
+      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block, true);
+    });
+  }
+
+  // Embedded charts follow the page's dark mode; a chart page draws on a white panel.
+  var embedded = [];
+
+  function drawChart(holder, data, follows) {
     var figure = JSON.parse(data.textContent);
     var layout = figure.layout || {};
+    var own = layout.template;
     // plotly's default template ships once, in assets/plotly-template.js, not in every page
-    if (!layout.template && window.heatdocPlotlyTemplate) layout.template = window.heatdocPlotlyTemplate;
+    if (!own) layout.template = templateFor(follows && pageIsDark());
     fitNarrowScreen(layout, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
@@ -23,12 +47,64 @@
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
     window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
-      .catch(function (error) {
+      .then(function () {
+        if (follows && !own) embedded.push({plot: plot, dark: pageIsDark()});
+      }, function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";
         if (fallback) holder.appendChild(fallback);
         if (window.console) console.error("heatdoc: the chart could not be drawn:", error);
       });
+  }
+
+  function templateFor(dark) {
+    return (dark && window.heatdocPlotlyDarkTemplate) || window.heatdocPlotlyTemplate;
+  }
+
+  // Is the page dark? The host theme's own switch when it has one: mkdocs-material's
+  // palette (body[data-md-color-scheme], "slate" is its dark scheme), furo's (body[data-theme]
+  // dark, light or auto); else the colour the page is painted with, which follows
+  // prefers-color-scheme in a theme that has a dark mode (heatdoc's own) and not in one that
+  // has none (mkdocs' default theme, alabaster).
+  function pageIsDark() {
+    var body = document.body;
+    var scheme = body.getAttribute("data-md-color-scheme");
+    if (scheme === "slate") return true;
+    if (scheme === "default") return false;
+    var theme = body.getAttribute("data-theme");
+    if (theme === "dark" || theme === "light") return theme === "dark";
+    if (theme === "auto") return window.matchMedia("(prefers-color-scheme: dark)").matches;
+    for (var element = body; element; element = element.parentElement) {
+      var rgba = getComputedStyle(element).backgroundColor.match(/[\d.]+/g);
+      if (rgba && (rgba.length < 4 || Number(rgba[3]) > 0)) {
+        return 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2] < 128;
+      }
+    }
+    return false;
+  }
+
+  function recolour() {
+    var dark = pageIsDark();
+    embedded = embedded.filter(function (chart) { return chart.plot.isConnected; });
+    embedded.forEach(function (chart) {
+      if (chart.dark === dark) return;
+      chart.dark = dark;
+      window.Plotly.relayout(chart.plot, {template: templateFor(dark)});
+    });
+  }
+
+  // Watch the switches: the palette toggle, furo's theme button, the system's setting.
+  function followDarkMode() {
+    if (!window.MutationObserver) return;
+    new MutationObserver(function () { recolour(); }).observe(document.body, {
+      attributes: true, attributeFilter: ["data-md-color-scheme", "data-theme", "class", "style"]});
+    new MutationObserver(function () { recolour(); }).observe(document.documentElement, {
+      attributes: true, attributeFilter: ["class", "style", "data-theme"]});
+    var query = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+    if (query && query.addEventListener) {
+      // the page's colours change with the query; read them once they have
+      query.addEventListener("change", function () { requestAnimationFrame(recolour); });
+    }
   }
 
   // On a phone, plotly's default 80 px side margins leave the cells too little room.
@@ -311,7 +387,13 @@
     return /[,"\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
-  drawChart();
+  drawCharts();
+  followDarkMode();
+  // mkdocs-material's instant navigation swaps the page in without loading it: its
+  // document$ observable tells when (the first time at once, which draws nothing new)
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(function () { drawCharts(); });
+  }
   copyButtons();
   downloads();
   filterCards();

@@ -3,6 +3,9 @@ become `heatmap` nodes holding the drawn chart; a bad spec becomes a warning at 
 document's line and an error box on the page."""
 from __future__ import annotations
 
+import html
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +15,13 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from heatdoc.errors import HeatdocError
+from heatdoc.errors import HeatdocError, display_path
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+
+    from heatdoc.embed import EmbeddedChart
 
 logger = logging.getLogger(__name__)
 
@@ -44,41 +49,50 @@ class HeatmapDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        source, _ = self.get_source_info()
+        source = Path(self.get_source_info()[0])
         if self.arguments and self.content:
             return [self._usage(f"give either a spec path ({self.arguments[0]}) or an inline spec "
                                 "as the directive's body, not both")]
         if self.arguments:
-            _, path = self.env.relfn2path(self.arguments[0], self.env.docname)
-            where = Spec(path=Path(path))
+            where = Spec(path=Path(self.env.relfn2path(self.arguments[0], self.env.docname)[1]),
+                         source=source, first_line=self.lineno, written=self.arguments[0])
         elif self.content:
-            where = Spec(text="\n".join(self.content), source=Path(source),
-                         first_line=content_first_line(self))
+            first = content_first_line(self)
+            where = Spec(text=as_in_file(source, first, list(self.content)), source=source, first_line=first)
         else:
             return [self._usage("give a spec path (.. heatmap:: specs/sales.yaml) "
                                 "or an inline spec as the directive's body")]
         made = chart_nodes(self.env, where, lineno=self.lineno,
                            height=self.options.get("height"), caption=self.options.get("caption"))
-        if "name" in self.options and made and isinstance(made[0], (heatmap, nodes.figure)):
+        if "name" in self.options and isinstance(made[0], (heatmap, nodes.figure)):
             self.add_name(made[0])
         return made
 
     def _usage(self, message: str) -> nodes.Node:
-        return error_box(self.env, [message], lineno=self.lineno)
+        source = display_path(self.get_source_info()[0])
+        return error_box(self.env, [f"{source}:{self.lineno}:1: heatmap: {message}"], lineno=self.lineno)
 
 
 def content_first_line(directive: SphinxDirective) -> int:
-    """The line (from 1) of the file where the directive's body starts. docutils gives the
-    body's absolute offset; MyST gives it relative to the directive's own line."""
-    source, line = directive.get_source_info()
-    offset = directive.content_offset
-    if str(source).endswith(".md") or _is_myst(directive):
-        return directive.lineno + offset + 1
-    return offset + 1
+    """The line (from 1) of the file where the directive's body starts: docutils counts
+    the body's offset from the file's start, MyST from the directive's own line."""
+    if type(directive.state_machine).__module__.startswith("myst_parser"):
+        return directive.lineno + directive.content_offset + 1
+    return directive.content_offset + 1
 
 
-def _is_myst(directive: SphinxDirective) -> bool:
-    return type(directive.state_machine).__module__.startswith("myst_parser")
+def as_in_file(source: Path, first_line: int, lines: list[str]) -> str:
+    """The body's lines with the indentation they have in the file (docutils strips a
+    directive's), so that the columns in heatdoc's errors are the file's."""
+    text = "\n".join(lines)
+    try:
+        in_file = source.read_text(encoding="utf-8").splitlines()[first_line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return text
+    indent = len(in_file) - len(in_file.lstrip()) - (len(lines[0]) - len(lines[0].lstrip()))
+    if indent <= 0 or in_file.strip() != lines[0].strip():
+        return text
+    return "\n".join(" " * indent + line if line else line for line in lines)
 
 
 class HeatmapFences(SphinxTransform):
@@ -89,32 +103,38 @@ class HeatmapFences(SphinxTransform):
     default_priority = 500
 
     def apply(self, **kwargs: Any) -> None:
-        from heatdoc.embed import parse_block
+        from heatdoc.embed import BlockError, parse_block
 
         for block in list(self.document.findall(nodes.literal_block)):
             if block.get("language") != "heatmap":
                 continue
             body = block.astext()
-            fence_line = block.line or 0  # MyST: the 0-based line of the opening fence
+            fence_line = block.line or 1  # the line of the opening fence
             source = Path(block.source or self.document["source"])
-            kind, value = parse_block(body)
+            try:
+                kind, value = parse_block(body)
+            except BlockError as exc:
+                block.replace_self(error_box(self.env, [f"{display_path(source)}:{fence_line}:1: {exc}"],
+                                             lineno=fence_line))
+                continue
             if kind == "path":
-                _, path = self.env.relfn2path(value, self.env.docname)
-                where = Spec(path=Path(path))
+                where = Spec(path=Path(self.env.relfn2path(value, self.env.docname)[1]),
+                             source=source, first_line=fence_line + 1, written=value)
             else:
-                where = Spec(text=value, source=source, first_line=fence_line + 2)
-            block.replace_self(chart_nodes(self.env, where, lineno=fence_line + 1))
+                where = Spec(text=value, source=source, first_line=fence_line + 1)
+            block.replace_self(chart_nodes(self.env, where, lineno=fence_line))
 
 
 class Spec:
-    """Where a chart's spec is: a file, or inline text at a line of a document."""
+    """Where a chart's spec is: the file ``path`` (as ``written`` at ``first_line`` of the
+    document ``source``), or inline ``text`` from ``first_line`` of ``source``."""
 
-    def __init__(self, *, path: Path | None = None, text: str | None = None,
-                 source: Path | None = None, first_line: int = 1):
-        self.path, self.text, self.source, self.first_line = path, text, source, first_line
+    def __init__(self, *, source: Path, first_line: int, path: Path | None = None,
+                 text: str | None = None, written: str = ""):
+        self.source, self.first_line, self.path, self.text, self.written = source, first_line, path, text, written
 
     def folder(self) -> Path:
-        return (self.path or self.source or Path(".")).parent
+        return (self.path or self.source).parent
 
 
 def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
@@ -123,15 +143,18 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
     or an error box and a warning at ``lineno`` naming heatdoc's errors."""
     from heatdoc.embed import embed_inline, embed_spec_file
 
+    from heatdoc.embed.chart import spec_path
+
     root = chart_root(env, spec.folder())
-    if spec.path is not None:
-        env.note_dependency(spec.path)
     try:
         if spec.path is not None:
-            chart = embed_spec_file(spec.path, root=root)
+            env.note_dependency(spec.path)
+            # the rule of a data path: the spec file may not lie outside ``root`` either
+            relative = os.path.relpath(spec.path, spec.source.parent)
+            path = spec_path(relative, source=spec.source, line=spec.first_line, root=root)
+            chart = embed_spec_file(path, root=root)
         else:
-            chart = embed_inline(spec.text or "", source=spec.source or Path(env.doc2path(env.docname)),
-                                 first_line=spec.first_line, root=root)
+            chart = embed_inline(spec.text or "", source=spec.source, first_line=spec.first_line, root=root)
     except HeatdocError as exc:
         for error in exc.errors:
             if error.path:
@@ -145,8 +168,8 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
         setattr(env, CHARTS, charts)
     charts[env.docname] = charts.get(env.docname, 0) + 1
 
-    node = heatmap(html=chart.html, svg=chart.svg, title=chart.title, height=height or "",
-                   spec=str(spec.path or spec.source))
+    node = heatmap(html=chart.html, svg=chart.svg, title=chart.title, alt=text_alternative(chart),
+                   height=height or "", spec=str(spec.path or spec.source))
     node.source, node.line = str(env.doc2path(env.docname)), lineno
     if not caption:
         return [node]
@@ -154,6 +177,13 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
     figure += nodes.caption(caption, caption)
     figure.source, figure.line = node.source, lineno
     return [figure]
+
+
+def text_alternative(chart: "EmbeddedChart") -> str:
+    """What the drawing shows, in words (title and size), for a builder that shows it as an
+    image: the name the chart's markup gives its drawing."""
+    found = re.search(r'aria-label="([^"]*)"', chart.html)
+    return html.unescape(found.group(1)) if found else chart.title
 
 
 def chart_root(env: "BuildEnvironment", folder: Path) -> Path:

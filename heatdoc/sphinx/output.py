@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 STATIC = "heatdoc"  # the folder under _static/
 MODES = ("bundled", "cdn")
+# The directive's :height: (a custom property on the chart's wrapper): plotly.js sizes a
+# plot without a layout height to its element.
+SPHINX_CSS = b"""
+.heatdoc-sphinx .heatdoc-plot .js-plotly-plot { height: var(--heatdoc-height); }
+.heatdoc-sphinx .heatdoc-fallback { max-height: var(--heatdoc-height); }
+"""
 
 
 def check_config(app: "Sphinx", config: "Config") -> None:
@@ -60,10 +66,13 @@ def add_page_assets(app: "Sphinx", pagename: str, templatename: str,
 
     if app.config.heatdoc_plotlyjs == "cdn":
         js = plotly_js("cdn")
-        app.add_js_file(js.url, priority=400, integrity=js.integrity, crossorigin="anonymous")
+        app.add_js_file(js.url, priority=400, loading_method="defer",
+                        integrity=js.integrity, crossorigin="anonymous")
     else:
-        app.add_js_file(f"{STATIC}/plotly-{plotly_js('bundled').version}.min.js", priority=400)
-    app.add_js_file(f"{STATIC}/heatdoc-embed.js", priority=410)
+        app.add_js_file(f"{STATIC}/plotly-{plotly_js('bundled').version}.min.js",
+                        priority=400, loading_method="defer")
+    # deferred, in this order: heatdoc's script finds the charts in the finished page
+    app.add_js_file(f"{STATIC}/heatdoc-embed.js", priority=410, loading_method="defer")
     app.add_css_file(f"{STATIC}/heatdoc-embed.css")
 
 
@@ -84,6 +93,8 @@ def copy_assets(app: "Sphinx", exception: Exception | None) -> None:
             if app.config.heatdoc_plotlyjs == "cdn":
                 continue
             name = f"plotly-{plotly_js('bundled').version}.min.js"
+        if name == "heatdoc-embed.css":
+            data += SPHINX_CSS
         target = folder / name
         if not (target.is_file() and target.read_bytes() == data):
             target.write_bytes(data)
@@ -114,7 +125,7 @@ class HeatmapToImage(SphinxPostTransform):
         where = str(path)
         self.env.original_image_uri[where] = node.get("spec") or where
         self.env.images.add_file(self.env.docname, where)
-        image = nodes.image(uri=where, candidates={"image/svg+xml": where}, alt=node["title"])
+        image = nodes.image(uri=where, candidates={"image/svg+xml": where}, alt=node["alt"])
         if node.get("height"):
             image["height"] = node["height"]
         image.source, image.line = node.source, node.line

@@ -107,7 +107,7 @@ PLAIN = """\
 No chart here
 =============
 
-A page without a chart: it loads no plotly.js. Some text to search for: heatmaps.
+A page without a chart. A word to search for: quokka.
 """
 
 BIG_PAGE = """\

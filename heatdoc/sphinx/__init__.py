@@ -37,7 +37,7 @@ def setup(app: "Sphinx") -> dict[str, Any]:
     app.connect("env-purge-doc", directive.purge_doc)
     app.connect("env-merge-info", directive.merge_info)
     app.connect("html-page-context", output.add_page_assets)
-    app.connect("build-finished", output.copy_assets)
+    app.connect("env-updated", output.copy_assets)
 
     from heatdoc import __version__
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +56,7 @@ class HeatmapDirective(SphinxDirective):
                                 "as the directive's body, not both")]
         if self.arguments:
             where = Spec(path=Path(self.env.relfn2path(self.arguments[0], self.env.docname)[1]),
-                         source=source, first_line=self.lineno, written=self.arguments[0])
+                         source=source, first_line=self.lineno)
         elif self.content:
             first = content_first_line(self)
             where = Spec(text=as_in_file(source, first, list(self.content)), source=source, first_line=first)
@@ -119,19 +120,21 @@ class HeatmapFences(SphinxTransform):
                 continue
             if kind == "path":
                 where = Spec(path=Path(self.env.relfn2path(value, self.env.docname)[1]),
-                             source=source, first_line=fence_line + 1, written=value)
+                             source=source, first_line=fence_line + 1)
             else:
                 where = Spec(text=value, source=source, first_line=fence_line + 1)
             block.replace_self(chart_nodes(self.env, where, lineno=fence_line))
 
 
+@dataclass
 class Spec:
-    """Where a chart's spec is: the file ``path`` (as ``written`` at ``first_line`` of the
-    document ``source``), or inline ``text`` from ``first_line`` of ``source``."""
+    """Where a chart's spec is: the file ``path`` (named at ``first_line`` of the document
+    ``source``), or inline ``text`` from ``first_line`` of ``source``."""
 
-    def __init__(self, *, source: Path, first_line: int, path: Path | None = None,
-                 text: str | None = None, written: str = ""):
-        self.source, self.first_line, self.path, self.text, self.written = source, first_line, path, text, written
+    source: Path
+    first_line: int
+    path: Path | None = None
+    text: str | None = None
 
     def folder(self) -> Path:
         return (self.path or self.source).parent

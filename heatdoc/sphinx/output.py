@@ -18,6 +18,7 @@ from heatdoc.sphinx.directive import CHARTS, heatmap
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
     from sphinx.writers.html5 import HTML5Translator
 
 logger = logging.getLogger(__name__)
@@ -76,12 +77,13 @@ def add_page_assets(app: "Sphinx", pagename: str, templatename: str,
     app.add_css_file(f"{STATIC}/heatdoc-embed.css")
 
 
-def copy_assets(app: "Sphinx", exception: Exception | None) -> None:
+def copy_assets(app: "Sphinx", env: "BuildEnvironment") -> None:
     """Write plotly.js (when bundled) and heatdoc's script and styles into _static/heatdoc/
-    once per build, when some page has a chart; a file already the same is left alone."""
-    if exception is not None or app.builder.format != "html":
+    once per build, when some page has a chart; a file already the same is left alone.
+    Before the pages are written, so that Sphinx gives their links a checksum (?v=...)."""
+    if app.builder.format != "html":
         return
-    if not getattr(app.env, CHARTS, None):
+    if not getattr(env, CHARTS, None):
         return
     from heatdoc.embed.assets import embed_assets
     from heatdoc.site.render.assets import plotly_js

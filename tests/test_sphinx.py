@@ -218,7 +218,17 @@ def test_latex_includes_each_chart_as_a_pdf_image(source, tmp_path):
 def test_the_text_builder_shows_the_text_alternative(source, tmp_path):
     out = built(source, tmp_path / "text", builder="text")
     text = " ".join((out / "rest.txt").read_text(encoding="utf-8").split())
-    assert "[image: Heatmap “Games won”, 3 × 3 cells; the values are in the data table below.]" in text
+    assert "[image: Heatmap “Games won”, 3 × 3 cells]" in text
+
+
+def test_latex_without_an_svg_converter_says_what_to_add(source, tmp_path):
+    done = sphinx_build(source, tmp_path / "latex", "-D", "extensions=heatdoc.sphinx,myst_parser", builder="latex")
+    assert done.returncode == 0
+    assert done.stderr.count("WARNING: heatdoc: the latex builder cannot include a chart's SVG drawing; "
+                             "add an SVG converter to extensions in conf.py: 'sphinxcontrib.cairosvgconverter'") == 1
+    assert "a suitable image for latex builder not found" not in done.stderr
+    tex = (tmp_path / "latex" / "heatdocfixture.tex").read_text(encoding="utf-8")
+    assert "Heatmap “Games won”, 3 × 3 cells" in tex and "sphinxincludegraphics" not in tex
 
 
 def test_a_changed_spec_or_data_file_rebuilds_the_pages_that_use_it(source, tmp_path):

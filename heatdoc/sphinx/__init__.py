@@ -33,6 +33,7 @@ def setup(app: "Sphinx") -> dict[str, Any]:
     app.add_directive("heatmap", directive.HeatmapDirective)
     app.add_transform(directive.HeatmapFences)
     app.add_post_transform(output.HeatmapToImage)
+    app.add_post_transform(output.UnconvertedCharts)
 
     app.connect("env-purge-doc", directive.purge_doc)
     app.connect("env-merge-info", directive.merge_info)

@@ -183,10 +183,15 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
 
 
 def text_alternative(chart: "EmbeddedChart") -> str:
-    """What the drawing shows, in words (title and size), for a builder that shows it as an
-    image: the name the chart's markup gives its drawing."""
+    """What the drawing shows, in words, for a builder that shows it as an image: its title
+    and size, as the name the chart's markup gives its drawing says them (the last "R × C
+    cells" of that name is the size: a title may hold those words too)."""
     found = re.search(r'aria-label="([^"]*)"', chart.html)
-    return html.unescape(found.group(1)) if found else chart.title
+    sizes = re.findall(r"(\d+) × (\d+) cells", html.unescape(found.group(1))) if found else []
+    if not sizes:
+        return f"Heatmap “{chart.title}”"
+    rows, columns = sizes[-1]
+    return f"Heatmap “{chart.title}”, {rows} × {columns} cells"
 
 
 def chart_root(env: "BuildEnvironment", folder: Path) -> Path:

@@ -125,10 +125,34 @@ class HeatmapToImage(SphinxPostTransform):
         if not path.is_file():
             path.write_bytes(svg)
         where = str(path)
-        self.env.original_image_uri[where] = node.get("spec") or where
+        # what Sphinx's messages name the image by: the spec, or the page of an inline one
+        self.env.original_image_uri[Path(where)] = node.get("spec") or where
         self.env.images.add_file(self.env.docname, where)
-        image = nodes.image(uri=where, candidates={"image/svg+xml": where}, alt=node["alt"])
+        image = nodes.image(uri=where, candidates={"image/svg+xml": where}, alt=node["alt"],
+                            classes=["heatdoc-chart"])
         if node.get("height"):
             image["height"] = node["height"]
         image.source, image.line = node.source, node.line
         return image
+
+
+class UnconvertedCharts(SphinxPostTransform):
+    """A builder that takes no SVG (LaTeX) and no converter that made it a PDF or PNG: the
+    chart's text alternative in its place, and one warning that says what to add."""
+
+    default_priority = 250  # after Sphinx's image converters (200)
+
+    def is_supported(self) -> bool:
+        return self.app.builder.format != "html" and bool(self.app.builder.supported_image_types)
+
+    def run(self, **kwargs: Any) -> None:
+        usable = set(self.app.builder.supported_image_types)
+        for image in list(self.document.findall(nodes.image)):
+            if "heatdoc-chart" not in image["classes"] or usable & set(image["candidates"]):
+                continue
+            logger.warning("heatdoc: the %s builder cannot include a chart's SVG drawing; add an SVG "
+                           "converter to extensions in conf.py: 'sphinxcontrib.cairosvgconverter' "
+                           "(pip install 'sphinxcontrib-svg2pdfconverter[CairoSVG]') or "
+                           "'sphinx.ext.imgconverter' (needs ImageMagick)", self.app.builder.name,
+                           location=image, type="heatdoc", subtype="image", once=True)
+            image.replace_self(nodes.paragraph(text=image["alt"], classes=["heatdoc-chart"]))

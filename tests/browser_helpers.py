@@ -111,6 +111,19 @@ def wait_for_chart(page: Any, timeout: float = 30_000) -> None:
                            timeout=timeout)
 
 
+def wait_for_embeds(page: Any, count: int, timeout: float = 30_000) -> None:
+    """Wait until Plotly drew ``count`` embedded charts (figure.heatdoc-embed) on the page."""
+    page.wait_for_function("n => document.querySelectorAll('figure.heatdoc-embed .js-plotly-plot .heatmaplayer .hm')"
+                           ".length === n", arg=count, timeout=timeout)
+
+
+def embedded_charts(page: Any) -> list[dict]:
+    """Each embedded chart as Plotly drew it: its rows and columns of cells, its paper colour."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('figure.heatdoc-embed .js-plotly-plot'))
+        .map(gd => { const z = gd.calcdata[0][0].z;
+                     return {rows: z.length, columns: z[0].length, paper: gd._fullLayout.paper_bgcolor}; })""")
+
+
 # What Plotly drew, read through its own axes: each label's cell is found by turning the
 # label's position back into data coordinates (p2l), so a label drawn in the wrong cell fails.
 _LABELS_JS = """() => {

@@ -30,7 +30,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def figure_of(html: str) -> dict:
-    found = re.findall(r'<script type="application/json" class="heatdoc-figure">(.*?)</script>', html, re.S)
+    found = re.findall(r'<template class="heatdoc-figure">(.*?)</template>', html, re.S)
     assert len(found) == 1
     return json.loads(found[0])
 
@@ -52,7 +52,7 @@ def test_the_markup_carries_the_text_alternative_and_no_ids(project):
     assert 'role="img" aria-label="Heatmap “From &lt;CSV&gt;”, 2 × 2 cells' in html
     assert re.search(r'<details class="heatdoc-data">\s*<summary>Data table</summary>', html)
     assert '<th scope="row">r1</th><td>1</td><td>2</td>' in html
-    assert "<script>" not in html.replace('<script type="application/json" class="heatdoc-figure">', "")
+    assert "<script" not in html  # a host may run every script of a page (mkdocs-material)
 
 
 def test_a_link_to_the_chart_s_own_page_goes_in_the_caption(project):

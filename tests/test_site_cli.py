@@ -25,7 +25,7 @@ def test_build_in_the_project_folder_writes_site_and_prints_a_summary(tmp_path):
     assert first.returncode == 0, first.stderr
     assert first.stdout == ""
     assert summary(first.stderr) == {"site": "site/", "charts": "2", "sections": "1", "pages": "5",
-                                     "written": "13", "unchanged": "0", "warnings": "0"}
+                                     "written": "14", "unchanged": "0", "warnings": "0"}
     assert (project / "site" / "index.html").is_file()
     again = run_heatdoc("build", cwd=project)
     assert summary(again.stderr)["written"] == "0"

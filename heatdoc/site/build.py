@@ -58,8 +58,9 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     from heatdoc.site.files import render_changed
     from heatdoc.site.plan import plan_site
     from heatdoc.site.project import open_project
+    from heatdoc.site.reports import read_reports
     from heatdoc.site.render.pages import render_site
-    from heatdoc.site.uptodate import settings_record, site_salt
+    from heatdoc.site.uptodate import reports_record, settings_record, site_salt
     from heatdoc.site.write import check_output, write_site
 
     # 1. Settings first: heatdoc.yaml says where the specs, templates and site are.
@@ -101,12 +102,16 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         except OSError as exc:  # the charts' parts could not be written (a full disk)
             raise _cannot_write(site_dir, exc) from None
         errors.extend(more)
+        # Reports (Markdown files beside the specs) are made with their charts, so a bad
+        # chart in a report is listed with every other error.
+        reports, more = read_reports(project, project.report_files(), inside)
+        errors.extend(more)
         if errors:
             raise HeatdocError(errors)
 
-        # 4. Place every spec in the site (paths, sections, previous/next) before rendering,
-        #    so two specs that would write one page are an error naming both.
-        plan = plan_site(project, [chart.summary for chart in charts])  # type: ignore[misc]
+        # 4. Place every spec and report in the site (paths, sections, previous/next) before
+        #    rendering, so two specs that would write one page are an error naming both.
+        plan = plan_site(project, [chart.summary for chart in charts], reports)  # type: ignore[misc]
 
         # 5. Name every file of the site by its content, rendering nothing yet: a page the
         #    previous site already holds is not rendered again. A broken template override
@@ -135,7 +140,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         cache.new_catalog["settings"] = settings_record(cache, project)
         cache.keep_site_record(site_dir, {
             "files": written.files, "salt": salt, "pages": pages, "sections": sections,
-            "warnings": warnings, "charts": {name_in_project(c.summary.path, project.root): c.key for c in charts}})
+            "warnings": warnings, "charts": {name_in_project(c.summary.path, project.root): c.key for c in charts},
+            "reports": reports_record(cache, project, reports)})
         ok = True
     finally:
         # 7. Keep what this build made for the next one; a build that failed leaves the

@@ -19,6 +19,7 @@ from heatdoc.errors import HeatdocError, SpecError
 from heatdoc.site.project import Project, relative_text
 
 if TYPE_CHECKING:  # planning reads only path, title, order, tags: a build with nothing
+    from heatdoc.site.reports import Report
     from heatdoc.spec.model import (
         Spec,  # to do should not import numpy to find that out
     )
@@ -57,6 +58,24 @@ class Chart:
 
 
 @dataclass
+class ReportPlace:
+    """One report placed in the site (a Markdown file under specs/): its page mirrors its
+    path as a chart's does; ``thumbnail`` is the first chart's drawing, beside the page."""
+
+    report: "Report"
+    source: str
+    stem: str
+    section: "Section"
+
+    @property
+    def page(self) -> str:
+        return self.stem + ".html"
+
+    def file(self, suffix: str) -> str:
+        return self.stem + suffix
+
+
+@dataclass
 class Section:
     """A folder under specs/. ``key`` is its folder path ("" for specs at the top,
     which are listed on the index but have no section page of their own)."""
@@ -65,6 +84,7 @@ class Section:
     title: str
     folder: str  # the sanitised folder path in the site
     charts: list[Chart] = field(default_factory=list)
+    reports: list[ReportPlace] = field(default_factory=list)
 
     @property
     def page(self) -> str | None:
@@ -79,6 +99,10 @@ class SitePlan:
     @property
     def charts(self) -> list[Chart]:
         return [chart for section in self.sections for chart in section.charts]
+
+    @property
+    def reports(self) -> list[ReportPlace]:
+        return [report for section in self.sections for report in section.reports]
 
 
 def slug(name: str) -> str:
@@ -103,19 +127,33 @@ def section_title(key: str, project: Project) -> str:
                       for part in key.split("/"))
 
 
-def plan_site(project: Project, specs: list[Spec]) -> SitePlan:
-    """Place every spec; raise HeatdocError (naming both specs) on colliding paths."""
+def page_stem(path: Path, project: Project) -> tuple[str, str, str]:
+    """Where a file of the specs folder goes in the site: (its section's key, the section's
+    folder in the site, its page's path without suffix)."""
+    # the path in specs/, not where a symbolic link leads: a page mirrors the file's name
+    rel = PurePosixPath(relative_text(path, project.specs_dir))
+    key = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
+    folder = "/".join(slug(part) for part in key.split("/")) if key else ""
+    return key, folder, "/".join(filter(None, [folder, slug(rel.stem)]))
+
+
+def plan_site(project: Project, specs: list[Spec], reports: "list[Report] | tuple" = ()) -> SitePlan:
+    """Place every spec and report; raise HeatdocError (naming both) on colliding paths."""
     sections: dict[str, Section] = {}
-    for spec in specs:
-        # the path in specs/, not where a symbolic link leads: a page mirrors the spec's name
-        rel = PurePosixPath(relative_text(spec.path, project.specs_dir))
-        key = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
+
+    def section_of(key: str, folder: str) -> Section:
         if key not in sections:
-            folder = "/".join(slug(part) for part in key.split("/")) if key else ""
             sections[key] = Section(key, section_title(key, project), folder)
-        section = sections[key]
-        stem = "/".join(filter(None, [section.folder, slug(rel.stem)]))
+        return sections[key]
+
+    for spec in specs:
+        key, folder, stem = page_stem(spec.path, project)
+        section = section_of(key, folder)
         section.charts.append(Chart(spec, _shown(spec, project), stem, section))
+    for report in reports:
+        key, folder, stem = page_stem(report.path, project)
+        section = section_of(key, folder)
+        section.reports.append(ReportPlace(report, _shown(report, project), stem, section))
 
     warnings = []
     named = list(project.settings.get("sections") or {})
@@ -129,6 +167,8 @@ def plan_site(project: Project, specs: list[Spec]) -> SitePlan:
                                                        s.key))
     for section in ordered:
         section.charts.sort(key=_chart_order)
+        section.reports.sort(key=lambda r: (r.report.order is None, r.report.order or 0,
+                                            r.report.title.casefold(), r.stem))
         for before, after in zip(section.charts, section.charts[1:]):
             before.next, after.previous = after, before
     plan = SitePlan(ordered, warnings)
@@ -142,7 +182,7 @@ def _chart_order(chart: Chart) -> tuple:
     return (order is None, order if order is not None else 0, chart.spec.title.casefold(), chart.stem)
 
 
-def _shown(spec: Spec, project: Project) -> str:
+def _shown(spec: "Spec | Report", project: Project) -> str:
     try:
         return relative_text(spec.path, project.root)
     except ValueError:
@@ -155,12 +195,12 @@ def _check_collisions(plan: SitePlan) -> None:
         (SITEMAP, "sitemap"), (MARKER, "marker file"), (ASSETS, "assets folder")]}
     errors = []
 
-    def claim(paths: list[str], owner: str, spec: Spec, what: str) -> None:
+    def claim(paths: list[str], owner: str, source: Path, what: str) -> None:
         for path in paths:
             other = owners.get(path.casefold())
             if other is not None and other != owner:
                 where = other if other.startswith("the ") else f"the page of {other}"
-                errors.append(SpecError(str(spec.path), 1, 1, "", f"{what} would collide with {where} "
+                errors.append(SpecError(str(source), 1, 1, "", f"{what} would collide with {where} "
                                         "(page names are compared ignoring case); rename one of them"))
                 return
         for path in paths:
@@ -169,11 +209,14 @@ def _check_collisions(plan: SitePlan) -> None:
     for section in plan.sections:
         if section.page:
             top = section.folder.split("/")[0]
+            first = section.charts[0].spec.path if section.charts else section.reports[0].report.path
             claim([section.page] + ([top] if top.casefold() == ASSETS else []),
-                  f"the section page of {section.key}/", section.charts[0].spec,
-                  f"its section page {section.page}")
+                  f"the section page of {section.key}/", first, f"its section page {section.page}")
     for chart in plan.charts:
-        claim([chart.stem + suffix for suffix in CHART_FILES], chart.source, chart.spec,
+        claim([chart.stem + suffix for suffix in CHART_FILES], chart.source, chart.spec.path,
               f"its page {chart.page}")
+    for report in plan.reports:
+        claim([report.stem + suffix for suffix in CHART_FILES], report.source, report.report.path,
+              f"its page {report.page}")
     if errors:
         raise HeatdocError(errors)

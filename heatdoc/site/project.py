@@ -10,6 +10,8 @@ from heatdoc.errors import HeatdocError, SpecError, display_path
 from heatdoc.spec.schema import SITE_SCHEMA, defaults
 
 SETTINGS_FILE = "heatdoc.yaml"
+SPEC_SUFFIXES = (".yaml", ".yml")
+REPORT_SUFFIXES = (".md",)  # reports: prose with charts (heatdoc.site.reports)
 
 
 @dataclass
@@ -46,6 +48,13 @@ class Project:
                     found.add(Path(entry.path))
         return sorted(found, key=lambda path: os.fspath(path).split(os.sep))  # Path's own order
 
+    def report_files(self) -> list[Path]:
+        """The reports: Markdown files (``*.md``) under the specs folder; sorted."""
+        if not self.specs_dir.is_dir():
+            return []
+        found = [Path(entry.path) for entry in _yaml_files(os.fspath(self.specs_dir), REPORT_SUFFIXES)]
+        return sorted(found, key=lambda path: os.fspath(path).split(os.sep))
+
     def real_path(self, path: Path | str) -> str:
         """``path`` with every link resolved, as text; each folder is resolved once: a
         thousand specs in four folders cost four resolves and a thousand lstat calls."""
@@ -69,9 +78,9 @@ class Project:
                 "heatdoc reads only files inside the project"))])
 
 
-def _yaml_files(folder: str) -> Iterator[os.DirEntry]:
-    """The .yaml and .yml files under ``folder``, hidden ones and those in hidden folders
-    left out. Like rglob, a linked folder is not entered; a link to a file is a file.
+def _yaml_files(folder: str, suffixes: tuple[str, ...] = SPEC_SUFFIXES) -> Iterator[os.DirEntry]:
+    """The .yaml and .yml files (or other ``suffixes``) under ``folder``, hidden ones and
+    those in hidden folders left out. Like rglob, a linked folder is not entered; a link to a file is a file.
     Directory entries, not Path objects: this runs for every spec, every build, and an
     entry knows its type without a system call."""
     try:
@@ -83,8 +92,8 @@ def _yaml_files(folder: str) -> Iterator[os.DirEntry]:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _yaml_files(entry.path)
-            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                yield from _yaml_files(entry.path, suffixes)
+            elif entry.name.endswith(suffixes) and entry.is_file():
                 yield entry
         except OSError:
             continue

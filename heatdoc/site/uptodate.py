@@ -1,7 +1,7 @@
 """Before a build: is the site already exactly what this build would write?
 
-It is when heatdoc's code, heatdoc.yaml, the templates, the list of specs, every spec
-and every data file they read are byte for byte what the last build of that output
+It is when heatdoc's code, heatdoc.yaml, the templates, the list of specs and reports,
+every spec, report and every data file they read are byte for byte what the last build of that output
 folder read (their digests, `heatdoc.site.cache`), and every file of the site is still the
 file that build wrote (same size, mtime and inode). Then the build has nothing to do.
 
@@ -23,6 +23,12 @@ from heatdoc.site.project import SETTINGS_FILE, Project
 def settings_record(cache: BuildCache, project: Project) -> dict[str, Any]:
     """What the catalog keeps of heatdoc.yaml, so that the check need not parse it again."""
     return {"file": _settings_digest(cache, project.root), "code": cache.code(), "values": project.settings}
+
+
+def reports_record(cache: BuildCache, project: Project, reports: list[Any]) -> dict[str, Any]:
+    """Each report (by its name in the project) with every file it read and its digest."""
+    return {name_in_project(r.path, project.root): [[name, cache.digest(project.root / name)] for name in r.inputs]
+            for r in reports}
 
 
 def site_salt(cache: BuildCache, project: Project) -> str:
@@ -78,6 +84,11 @@ def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) ->
         if known is None or known["key"] != charts[name]:
             return
     if record["salt"] != site_salt(cache, project):
+        return
+    reports: dict[str, list[list[str]]] = record.get("reports", {})
+    if [name_in_project(path, root) for path in project.report_files()] != list(reports):
+        return
+    if any(cache.digest(root / name) != digest for inputs in reports.values() for name, digest in inputs):
         return
     from heatdoc.site.files import site_is_intact
 

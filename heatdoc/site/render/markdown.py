@@ -14,7 +14,8 @@ SUMMARY_CHARS = 200
 
 
 @lru_cache(maxsize=1)
-def _markdown():  # type: ignore[no-untyped-def]
+def markdown_parser():  # type: ignore[no-untyped-def]
+    """heatdoc's one Markdown parser: CommonMark, raw HTML off."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "typographer": False})
@@ -22,12 +23,12 @@ def _markdown():  # type: ignore[no-untyped-def]
 
 def markdown_html(text: str) -> Markup:
     """Block Markdown (paragraphs, lists, code, links) as HTML."""
-    return Markup(_markdown().render(text)) if text.strip() else Markup("")
+    return Markup(markdown_parser().render(text)) if text.strip() else Markup("")
 
 
 def markdown_inline(text: str) -> Markup:
     """One line of Markdown (code spans, emphasis, links) as HTML, without a paragraph."""
-    return Markup(_markdown().renderInline(text))
+    return Markup(markdown_parser().renderInline(text))
 
 
 def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -39,7 +40,7 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
     if not first:
         return ""
     words: list[str] = []
-    for token in _markdown().parseInline(first)[0].children or []:
+    for token in markdown_parser().parseInline(first)[0].children or []:
         if token.type in ("text", "code_inline"):
             words.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):

@@ -62,6 +62,7 @@ class Card:
     section: Link | None
     tags: tuple[str, ...]
     summary: str  # the first paragraph of the description, as plain text
+    kind: str = "chart"  # or "report" (its thumbnail is its first chart's; None without one)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,16 @@ class ChartPage(Page):
     table: DataTable | None  # None when the matrix is too big to read as a table
     previous: Link | None
     next: Link | None
+
+
+@dataclass(frozen=True)
+class ReportPage(Page):
+    section: Link | None
+    description: str
+    body: Markup  # the report as HTML, each chart in place (heatdoc.embed's markup)
+    has_heading: bool  # the body starts with its own <h1> (else the page puts the title)
+    has_charts: bool  # the page loads plotly.js only then
+    source: str  # the report's path in the project, e.g. "specs/sales/report.md"
 
 
 @dataclass(frozen=True)
@@ -265,6 +276,15 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
              next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)
         tick()
+    for place in plan.reports:
+        report = place.report
+        if report.thumbnail is not None:
+            files[place.file(".svg")] = report.thumbnail.encode("utf-8")
+        section = Link(place.section.title, place.section.page) if place.section.page else None
+        content = dict(body=Markup(report.body), has_heading=report.has_heading, has_charts=report.charts > 0,
+                       description=report.description)
+        page(ReportPage, "report.html", place.page, report.title, "report", home + ((section,) if section else ()),
+             partial(dict, content), digest_of(content), section=section, source=place.source)
     index = dict(groups=groups, tags=_all_tags(plan), search_data=_search_data(groups))
     page(IndexPage, "index.html", P.INDEX, settings["title"], "index", (), lambda: index, repr(index))
     for section, group in zip(plan.sections, groups):
@@ -333,6 +353,12 @@ def _card_groups(plan: P.SitePlan) -> tuple[CardGroup, ...]:
         for chart in section.charts:
             cards.append(Card(number, chart.spec.title, chart.page, chart.file(".svg"), link,
                               tuple(chart.spec.tags), summary(chart.spec.description)))
+            number += 1
+        for place in section.reports:
+            report = place.report
+            cards.append(Card(number, report.title, place.page,
+                              place.file(".svg") if report.thumbnail is not None else None, link, (),
+                              summary(report.description), kind="report"))
             number += 1
         groups.append(CardGroup(section.title, section.page, tuple(cards)))
     return tuple(groups)

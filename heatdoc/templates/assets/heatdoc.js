@@ -17,22 +17,28 @@
   // page (figure.heatdoc-embed: a report, or a page of MkDocs or Sphinx). Called again after
   // mkdocs-material's instant navigation puts a new page in place: a chart is drawn once.
   function drawCharts() {
-    if (!window.Plotly) return;
+    if (!window.Plotly) {
+      // a host that adds scripts to a page as it goes (mkdocs-material's instant
+      // navigation) may run this one before plotly.js has arrived
+      var plotly = document.querySelector("script[src*='plotly']");
+      if (plotly) plotly.addEventListener("load", drawCharts, {once: true});
+      return;
+    }
     var holder = document.getElementById("heatdoc-chart");
     var data = document.getElementById("heatdoc-figure");
-    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data, false);
+    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent, false);
     document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
       var plot = figure.querySelector(".heatdoc-plot");
-      var block = figure.querySelector("script.heatdoc-figure");
-      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block, true);
+      var block = figure.querySelector("template.heatdoc-figure");
+      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent, true);
     });
   }
 
   // Embedded charts follow the page's dark mode; a chart page draws on a white panel.
   var embedded = [];
 
-  function drawChart(holder, data, follows) {
-    var figure = JSON.parse(data.textContent);
+  function drawChart(holder, json, follows) {
+    var figure = JSON.parse(json);
     var layout = figure.layout || {};
     var own = layout.template;
     // plotly's default template ships once, in assets/plotly-template.js, not in every page

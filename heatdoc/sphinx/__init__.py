@@ -27,6 +27,8 @@ def setup(app: "Sphinx") -> dict[str, Any]:
     # The folder that spec and data paths may not leave (relative to conf.py's folder);
     # None: the nearest folder at or above the spec holding heatdoc.yaml, else the source folder.
     app.add_config_value("heatdoc_root", None, "env", types=[str, type(None)])
+    # A matrix of more cells than this is an error at its line, as in heatdoc.yaml
+    app.add_config_value("heatdoc_max_cells", 5_000_000, "env", types=[int])
     app.connect("config-inited", output.check_config)
 
     app.add_node(directive.heatmap, html=(output.visit_heatmap_html, output.depart_heatmap_html))

@@ -155,9 +155,10 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
             # the rule of a data path: the spec file may not lie outside ``root`` either
             relative = os.path.relpath(spec.path, spec.source.parent)
             path = spec_path(relative, source=spec.source, line=spec.first_line, root=root)
-            chart = embed_spec_file(path, root=root)
+            chart = embed_spec_file(path, root=root, max_cells=env.config.heatdoc_max_cells)
         else:
-            chart = embed_inline(spec.text or "", source=spec.source, first_line=spec.first_line, root=root)
+            chart = embed_inline(spec.text or "", source=spec.source, first_line=spec.first_line, root=root,
+                                 max_cells=env.config.heatdoc_max_cells)
     except HeatdocError as exc:
         for error in exc.errors:
             if error.path:

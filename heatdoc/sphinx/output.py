@@ -63,39 +63,32 @@ def add_page_assets(app: "Sphinx", pagename: str, templatename: str,
     own scripts in this event; Sphinx resets the list for the next page)."""
     if doctree is None or not any(doctree.findall(heatmap)):
         return
-    from heatdoc.site.render.assets import plotly_js
+    from heatdoc.embed.assets import PLOTLY, SCRIPT, STYLE, plotly_cdn
 
-    if app.config.heatdoc_plotlyjs == "cdn":
-        js = plotly_js("cdn")
-        app.add_js_file(js.url, priority=400, loading_method="defer",
-                        integrity=js.integrity, crossorigin="anonymous")
-    else:
-        app.add_js_file(f"{STATIC}/plotly-{plotly_js('bundled').version}.min.js",
-                        priority=400, loading_method="defer")
     # deferred, in this order: heatdoc's script finds the charts in the finished page
-    app.add_js_file(f"{STATIC}/heatdoc-embed.js", priority=410, loading_method="defer")
-    app.add_css_file(f"{STATIC}/heatdoc-embed.css")
+    if app.config.heatdoc_plotlyjs == "cdn":
+        url, integrity = plotly_cdn()
+        app.add_js_file(url, priority=400, loading_method="defer", integrity=integrity, crossorigin="anonymous")
+    else:
+        app.add_js_file(f"{STATIC}/{PLOTLY}", priority=400, loading_method="defer")
+    app.add_js_file(f"{STATIC}/{SCRIPT}", priority=410, loading_method="defer")
+    app.add_css_file(f"{STATIC}/{STYLE}")
 
 
 def copy_assets(app: "Sphinx", env: "BuildEnvironment") -> None:
     """Write plotly.js (when bundled) and heatdoc's script and styles into _static/heatdoc/
     once per build, when some page has a chart; a file already the same is left alone.
     Before the pages are written, so that Sphinx gives their links a checksum (?v=...)."""
-    if app.builder.format != "html":
+    if app.builder.format != "html" or not getattr(env, CHARTS, None):
         return
-    if not getattr(env, CHARTS, None):
-        return
-    from heatdoc.embed.assets import embed_assets
-    from heatdoc.site.render.assets import plotly_js
+    from heatdoc.embed.assets import PLOTLY, STYLE, embed_assets
 
     folder = Path(app.outdir) / "_static" / STATIC
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in embed_assets().items():
-        if name == "plotly.min.js":
-            if app.config.heatdoc_plotlyjs == "cdn":
-                continue
-            name = f"plotly-{plotly_js('bundled').version}.min.js"
-        if name == "heatdoc-embed.css":
+        if name == PLOTLY and app.config.heatdoc_plotlyjs == "cdn":
+            continue
+        if name == STYLE:
             data += SPHINX_CSS
         target = folder / name
         if not (target.is_file() and target.read_bytes() == data):

@@ -29,6 +29,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
+from heatdoc.embed.assets import PLOTLY, SCRIPT, STYLE
+
 log = get_plugin_logger(__name__)
 
 ASSETS = "assets/heatdoc"
@@ -78,10 +80,10 @@ class HeatdocPlugin(BasePlugin[HeatdocPluginConfig]):
                 self.inputs.update(chart.inputs)
                 html = chart.html
             except HeatdocError as exc:
-                message = f"heatdoc: a chart of the page {page.file.src_uri} could not be made:\n{exc}"
+                message = f"a chart of the page {page.file.src_uri} could not be made:\n{exc}"
                 if self.strict:
-                    raise PluginError(message) from None
-                log.warning(message)
+                    raise PluginError(f"heatdoc: {message}") from None
+                log.warning(message)  # the plugin's logger says "heatdoc: " first
                 html = error_html(exc, page.file.src_uri)
             charts.append(html)
             # a comment alone on its lines: raw HTML to Python-Markdown, and no text to search
@@ -93,34 +95,32 @@ class HeatdocPlugin(BasePlugin[HeatdocPluginConfig]):
         charts = self.charts.get(page.file.src_uri)
         if not charts:
             return output
-        last = 0
-        for i, html in enumerate(charts):
-            placeholder = f"<!-- heatdoc-chart {self.token} {i} -->"
-            at = output.find(placeholder)
-            if at >= 0:
-                output = output[:at] + html + output[at + len(placeholder):]
-                last = max(last, at + len(html))
+        placeholders = [f"<!-- heatdoc-chart {self.token} {i} -->" for i in range(len(charts))]
+        # The scripts follow the last chart, in the page's content: mkdocs-material's
+        # instant navigation swaps in the content of the next page (and runs its scripts),
+        # not its <head> or the end of its <body>.
+        last = max(((output.find(p), p) for p in placeholders), default=(-1, ""))
+        if last[0] < 0:
+            return output
+        after = last[0] + len(last[1])
+        output = output[:after] + "\n" + self._scripts(page) + output[after:]
+        for placeholder, html in zip(placeholders, charts):
+            output = output.replace(placeholder, html, 1)
+        head = f'<link rel="stylesheet" href="{_asset_url(STYLE, page)}">\n'
+        return _before_last(output, "</head>", head)
 
-        def url(name: str) -> str:
-            return get_relative_url(f"{ASSETS}/{name}", page.url)
-
-        from heatdoc.embed.assets import PLOTLY, SCRIPT, STYLE, plotly_cdn
+    def _scripts(self, page: Any) -> str:
+        from heatdoc.embed.assets import plotly_cdn
 
         if self.config.plotlyjs == "cdn":
             cdn, integrity = plotly_cdn()
             plotly = f'<script src="{cdn}" integrity="{integrity}" crossorigin="anonymous" defer></script>'
         else:
-            plotly = f'<script src="{url(PLOTLY)}" defer></script>'
-        head = f'<link rel="stylesheet" href="{url(STYLE)}">\n'
-        scripts = f'{plotly}\n<script src="{url(SCRIPT)}" defer></script>\n'
-        # The scripts follow the last chart, in the page's content: mkdocs-material's
-        # instant navigation swaps in the content of the next page (and runs its scripts),
-        # not its <head> scripts or the end of its <body>.
-        output = output[:last] + "\n" + scripts + output[last:]
-        return _before_last(output, "</head>", head)
+            plotly = f'<script src="{_asset_url(PLOTLY, page)}" defer></script>'
+        return f'{plotly}\n<script src="{_asset_url(SCRIPT, page)}" defer></script>\n'
 
     def on_post_build(self, *, config: Any) -> None:
-        from heatdoc.embed.assets import PLOTLY, embed_assets
+        from heatdoc.embed.assets import embed_assets
 
         if not any(self.charts.values()):
             return
@@ -156,6 +156,10 @@ def _front_matter_lines(source: Path, markdown: str) -> int:
     except OSError:
         return 0
     return max(0, len(text.splitlines()) - len(markdown.splitlines()))
+
+
+def _asset_url(name: str, page: Any) -> str:
+    return get_relative_url(f"{ASSETS}/{name}", page.url)
 
 
 def _before_last(text: str, tag: str, insert: str) -> str:

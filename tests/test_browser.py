@@ -40,6 +40,7 @@ import heatdoc
 pytestmark = pytest.mark.browser
 
 SPECS = sorted((ROOT / "specs").rglob("*.yaml"))
+REPORTS = sorted((ROOT / "specs").rglob("*.md"))  # each with a chart, so a thumbnail
 CHART_PAGES = [p.relative_to(ROOT / "specs").with_suffix(".html").as_posix() for p in SPECS]
 PERIODIC = "plotly-express/periodic-table.html"
 BASIC = "plotly-express/basic.html"
@@ -172,14 +173,15 @@ def test_search_and_tag_filter_narrow_the_cards(desktop, gallery):
     specs = [heatdoc.load_spec(path) for path in SPECS]
     page = desktop.open(url(gallery, "index.html"))
     everything = sorted(visible_card_titles(page))
-    assert everything == sorted(s.title for s in specs)
+    assert everything == sorted([s.title for s in specs] + ["Report: A report on the example data"])
+    assert len(REPORTS) == 1
     status = page.locator("#heatdoc-status")
 
     page.fill("#heatdoc-search", "periodic")
     wanted = sorted(s.title for s in specs
                     if "periodic" in " ".join([s.title, s.description or "", *s.tags]).lower())
     assert len(wanted) == 2 and sorted(visible_card_titles(page)) == wanted
-    assert status.text_content() == f"2 of {len(specs)} charts"
+    assert status.text_content() == f"2 of {len(specs)} charts and 1 report"
 
     page.fill("#heatdoc-search", "")
     page.click(".tag-button[data-tag='greys']")
@@ -330,11 +332,11 @@ def test_text_alternatives_without_javascript(new_tab, gallery):
     assert "Hydrogen" in table.locator("tbody tr").first.text_content()
     # without JavaScript the index lists every card, and its filters (which need it) stay hidden
     page = tab.open(url(gallery, "index.html"))
-    assert page.locator("[data-card]:visible").count() == len(SPECS)
+    assert page.locator("[data-card]:visible").count() == len(SPECS) + len(REPORTS)
     assert page.locator("#heatdoc-filters").is_hidden()
     thumbs = page.eval_on_selector_all(".card img.thumb", "els => els.map(i => [i.alt, i.getAttribute('src')])")
     # a card's thumbnail is decorative: the card's title, in the same link, names it
-    assert len(thumbs) == len(SPECS) and all(alt == "" and src.endswith(".svg") for alt, src in thumbs)
+    assert len(thumbs) == len(SPECS) + len(REPORTS) and all(alt == "" and src.endswith(".svg") for alt, src in thumbs)
     assert tab.problems == []
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from browser_helpers import axe_script, axe_violations, embedded_charts, file_prefix, wait_for_embeds
 from conftest import run_heatdoc
+from site_helpers import write_project
 
 FILES = {
     "heatdoc.yaml": "title: Reports\nsections:\n  sales: Sales\n",
@@ -45,17 +45,9 @@ FILES = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = write(tmp_path_factory.mktemp("reports") / "project", FILES)
+    root = write_project(tmp_path_factory.mktemp("reports") / "project", FILES)
     done = run_heatdoc("build", root)
     assert done.returncode == 0, done.stderr
     return root
@@ -105,7 +97,7 @@ def test_a_report_without_charts_loads_no_plotly(site):
 
 
 def test_a_bad_chart_in_a_report_fails_the_build_at_the_report_s_lines(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "specs/sales/report.md": """\
+    root = write_project(tmp_path / "project", {**FILES, "specs/sales/report.md": """\
         ---
         title: Bad
         ---
@@ -133,7 +125,7 @@ def test_a_bad_chart_in_a_report_fails_the_build_at_the_report_s_lines(tmp_path)
 
 
 def test_a_bad_front_matter_key_is_an_error_at_its_line(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "specs/sales/report.md": "---\ntitle: T\ntitel: x\n---\n# T\n"})
+    root = write_project(tmp_path / "project", {**FILES, "specs/sales/report.md": "---\ntitle: T\ntitel: x\n---\n# T\n"})
     done = run_heatdoc("build", ".", cwd=root)
     assert done.returncode == 1
     assert "specs/sales/report.md:3:1: titel: unknown key in a report's front matter (did you mean 'title'?)" \
@@ -168,7 +160,7 @@ def test_a_report_is_rebuilt_when_it_or_what_it_embeds_changes(tmp_path, project
 
 
 def test_a_report_and_a_spec_of_one_name_collide(tmp_path):
-    root = write(tmp_path / "project", {**FILES, "specs/sales/by-region.md": "# Same page\n"})
+    root = write_project(tmp_path / "project", {**FILES, "specs/sales/by-region.md": "# Same page\n"})
     done = run_heatdoc("build", ".", cwd=root)
     assert done.returncode == 1
     assert "would collide with the page of specs/sales/by-region.yaml" in done.stderr

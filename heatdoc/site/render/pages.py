@@ -366,7 +366,7 @@ def _card_groups(plan: P.SitePlan) -> tuple[CardGroup, ...]:
 
 def _search_data(groups: tuple[CardGroup, ...]) -> Markup:
     cards = [{"title": c.title, "section": c.section.title if c.section else "", "tags": list(c.tags),
-              "summary": c.summary} for g in groups for c in g.cards]
+              "summary": c.summary, "kind": c.kind} for g in groups for c in g.cards]
     return Markup(script_json(cards))
 
 

@@ -151,6 +151,10 @@
     });
   }
 
+  function counted(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
+
   function filterCards() {
     var box = document.getElementById("heatdoc-filters");
     var dataBlock = document.getElementById("heatdoc-index");
@@ -202,7 +206,8 @@
       buttons.forEach(function (b) {
         b.setAttribute("aria-pressed", String(b.getAttribute("data-tag") === tag));
       });
-      var total = cards.length + (cards.length === 1 ? " chart" : " charts");
+      var reports = cards.filter(function (c) { return c.kind === "report"; }).length;
+      var total = counted(cards.length - reports, "chart") + (reports ? " and " + counted(reports, "report") : "");
       status.textContent = shown === cards.length ? total
         : shown === 0 ? "No chart matches (of " + total + ")" : shown + " of " + total;
     }

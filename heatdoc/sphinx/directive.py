@@ -145,7 +145,6 @@ def chart_nodes(env: "BuildEnvironment", spec: Spec, *, lineno: int,
     """The chart, drawn now (the spec and its data files become the page's dependencies),
     or an error box and a warning at ``lineno`` naming heatdoc's errors."""
     from heatdoc.embed import embed_inline, embed_spec_file
-
     from heatdoc.embed.chart import spec_path
 
     root = chart_root(env, spec.folder())
@@ -196,18 +195,17 @@ def text_alternative(chart: "EmbeddedChart") -> str:
 
 
 def chart_root(env: "BuildEnvironment", folder: Path) -> Path:
-    """The folder that the spec's data paths may not leave: ``heatdoc_root`` (relative to
-    conf.py's folder) when set, else the nearest folder at or above the spec holding
-    heatdoc.yaml, else the Sphinx source folder."""
-    setting = env.config.heatdoc_root
-    if setting:
-        return (Path(env.app.confdir) / setting).resolve()
-    from heatdoc.site.project import SETTINGS_FILE
+    """The folder that the spec's data paths may not leave: ``heatdoc_root`` when set (made
+    absolute from conf.py's folder by `output.check_config`), else the nearest folder at or
+    above the spec holding heatdoc.yaml, else the Sphinx source folder."""
+    if env.config.heatdoc_root:
+        return Path(env.config.heatdoc_root)
+    from heatdoc.site.project import SETTINGS_FILE, find_root
 
     folder = folder.resolve()
-    for candidate in [folder, *folder.parents]:
-        if (candidate / SETTINGS_FILE).is_file():
-            return candidate
+    found = find_root(folder)  # falls back to the current folder, which is no project here
+    if (found / SETTINGS_FILE).is_file() and folder.is_relative_to(found):
+        return found
     return Path(env.srcdir).resolve()
 
 

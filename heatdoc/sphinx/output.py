@@ -34,6 +34,10 @@ SPHINX_CSS = b"""
 
 
 def check_config(app: "Sphinx", config: "Config") -> None:
+    """Refuse an unknown ``heatdoc_plotlyjs``; make ``heatdoc_root`` absolute (it is
+    written relative to conf.py's folder)."""
+    if config.heatdoc_root:
+        config.heatdoc_root = str((Path(app.confdir) / config.heatdoc_root).resolve())
     if config.heatdoc_plotlyjs not in MODES:
         raise ConfigError(f"heatdoc_plotlyjs = {config.heatdoc_plotlyjs!r}: use 'bundled' "
                           "(one copy of plotly.js in _static/) or 'cdn'")

@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
 
 from heatdoc.embed.assets import PLOTLY, SCRIPT, STYLE
+from heatdoc.embed.chart import MAX_CELLS
 
 log = get_plugin_logger(__name__)
 
@@ -41,7 +42,7 @@ class HeatdocPluginConfig(Config):
     plotlyjs = c.Choice(("bundled", "cdn"), default="bundled")
     # the folder spec and data paths may not leave; default: the folder of mkdocs.yml
     root = c.Optional(c.Dir(exists=True))
-    max_cells = c.Type(int, default=5_000_000)
+    max_cells = c.Type(int, default=MAX_CELLS)
 
 
 class HeatdocPlugin(BasePlugin[HeatdocPluginConfig]):

@@ -25,6 +25,7 @@ from heatdoc.errors import HeatdocError, SpecError, display_path
 from heatdoc.spec.load import Document
 
 INFO = "heatmap"  # the info string of a fenced block that holds a chart
+MAX_CELLS = 5_000_000  # heatdoc.yaml's max_cells by default (a host may set its own)
 
 
 class BlockError(ValueError):
@@ -52,7 +53,7 @@ def parse_block(body: str) -> tuple[str, str]:
 
 
 def embed_spec_file(path: Path, *, root: Path, link: str | None = None,
-                    max_cells: int = 5_000_000) -> EmbeddedChart:
+                    max_cells: int = MAX_CELLS) -> EmbeddedChart:
     """The chart of the spec file ``path``; data paths may not leave ``root``. ``link``: the
     URL of the chart's own page, if it has one (the caption links to it). Raises
     HeatdocError with the spec's ``PATH:LINE:COL`` lines."""
@@ -63,7 +64,7 @@ def embed_spec_file(path: Path, *, root: Path, link: str | None = None,
 
 
 def embed_inline(text: str, *, source: Path, first_line: int, root: Path, link: str | None = None,
-                 max_cells: int = 5_000_000) -> EmbeddedChart:
+                 max_cells: int = MAX_CELLS) -> EmbeddedChart:
     """The chart of a spec written in the file ``source`` from line ``first_line`` on: its
     errors name that file and its lines, its data paths resolve from that file's folder."""
     from heatdoc.spec.load import load_text
@@ -75,7 +76,7 @@ def embed_inline(text: str, *, source: Path, first_line: int, root: Path, link: 
 
 
 def embed_block(body: str, *, source: Path, first_line: int, root: Path,
-                link_of: Callable[[Path], str | None] | None = None, max_cells: int = 5_000_000) -> EmbeddedChart:
+                link_of: Callable[[Path], str | None] | None = None, max_cells: int = MAX_CELLS) -> EmbeddedChart:
     """The chart of a fenced block's ``body`` (of the file ``source``, its first line at
     ``first_line``): a path relative to ``source`` or an inline spec. ``link_of(spec_path)``
     gives the URL of a spec file's own page, or None. Every error names ``source``'s lines."""

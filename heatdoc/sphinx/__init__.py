@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from heatdoc.embed.chart import MAX_CELLS
 from heatdoc.sphinx import directive, output
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def setup(app: "Sphinx") -> dict[str, Any]:
     # None: the nearest folder at or above the spec holding heatdoc.yaml, else the source folder.
     app.add_config_value("heatdoc_root", None, "env", types=[str, type(None)])
     # A matrix of more cells than this is an error at its line, as in heatdoc.yaml
-    app.add_config_value("heatdoc_max_cells", 5_000_000, "env", types=[int])
+    app.add_config_value("heatdoc_max_cells", MAX_CELLS, "env", types=[int])
     app.connect("config-inited", output.check_config)
 
     app.add_node(directive.heatmap, html=(output.visit_heatmap_html, output.depart_heatmap_html))

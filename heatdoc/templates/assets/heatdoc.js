@@ -24,14 +24,21 @@
       if (plotly) plotly.addEventListener("load", drawCharts, {once: true});
       return;
     }
-    var holder = document.getElementById("heatdoc-chart");
-    var data = document.getElementById("heatdoc-figure");
-    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent, false);
+    drawScript(document.getElementById("heatdoc-chart"), document.getElementById("heatdoc-figure"));
+    // each [data-heatdoc-figure] holder (the pages of a diff site show several), whose
+    // figure is the JSON in the element of that id
+    document.querySelectorAll("[data-heatdoc-figure]").forEach(function (holder) {
+      drawScript(holder, document.getElementById(holder.getAttribute("data-heatdoc-figure")));
+    });
     document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
       var plot = figure.querySelector(".heatdoc-plot");
       var block = figure.querySelector("template.heatdoc-figure");
       if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent, true);
     });
+  }
+
+  function drawScript(holder, data) {
+    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent, false);
   }
 
   // Embedded charts follow the page's dark mode; a chart page draws on a white panel.

@@ -1,4 +1,5 @@
-"""Stages 3 and 5 for each chart: a spec file becomes its chart's parts, or its errors.
+"""Each chart on its own: a spec file is loaded, validated and compiled, and becomes its
+chart's parts, or its errors.
 
 A chart's *parts* are everything about it that does not depend on where it sits in the
 site: the thumbnail, the figure as the page carries it, the page's other fields. They are
@@ -275,7 +276,7 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
 
 def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
     """The data files a valid spec reads, relative to the project: every ``file`` and
-    ``database`` of its matrices (SPEC.md, "Matrix values")."""
+    ``database`` of its matrices (docs/data-sources.md)."""
     sources = []
     if isinstance(data, dict):
         sources = [data.get("z"), data.get("text")]
@@ -288,6 +289,3 @@ def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
                 if isinstance(source.get(key), str):
                     found.append(name_in_project(spec_path.parent / source[key], root))
     return sorted(set(found))
-
-
-# --- many charts at once ---------------------------------------------------------------

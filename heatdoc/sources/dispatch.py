@@ -1,11 +1,11 @@
 """Matrix sources: where the cells of `z`, `text` and each `customdata` layer come from.
 
-Every form in SPEC.md ("Matrix values") is read here into a `Matrix`: inline rows,
-wide tables, long tables pivoted, correlation matrices, SQLite queries and generated
-data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
-layers read from files keep each field's text as written. The file formats are
-read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
-`cells`, and wide tables, the pivot and the correlation live in `pivot`.
+Every form of docs/data-sources.md (and docs/spec.md, "The matrix") is read here into a
+`Matrix`: inline rows, wide tables, long tables pivoted, correlation matrices, SQLite
+queries and generated data. `z` becomes a float64 array with NaN for a missing cell;
+`text` and customdata layers read from files keep each field's text as written. The file
+formats are read by `readers`, SQLite queries run in `sql`, what a cell means is decided
+in `cells`, and wide tables, the pivot and the correlation live in `pivot`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.paths import is_inside, resolve
 from heatdoc.sources import readers, sql
 from heatdoc.sources.readers import DELIMITERS, FORMATS, ReadError
 from heatdoc.spec.load import Document
@@ -134,16 +135,14 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
     root_real = root.resolve()
     shown = value if len(value) <= 80 else value[:60] + "…"
     try:
-        real = path.resolve()  # follows symlinks: one that leads out is caught here
-        if not real.is_relative_to(root_real):
+        real = Path(resolve(path))  # follows symlinks: one that leads out is caught here
+        if not is_inside(real, root_real):
             raise refuse(f"{value!r} leads outside the project folder {root_real}")
         if not real.exists():
             raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
         if not real.is_file():  # a folder, a FIFO or a device: nothing a build may wait on
             raise refuse(f"{value!r} is not a file")
-    except RuntimeError:  # Python < 3.13 reports a symbolic link loop so
-        raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
-    except OSError as exc:  # a name too long, a loop (Python >= 3.13), no permission
+    except OSError as exc:  # a loop, a name too long, no permission
         if exc.errno == errno.ELOOP:
             raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
         raise refuse(f"cannot open {shown!r}: {exc.strerror or exc}") from None

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from heatdoc.errors import HeatdocError, did_you_mean
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.sources.cells import NUMBER, NotANumber, as_text, cell_number
 from heatdoc.sources.readers import ReadError, Table, only_labels
 from heatdoc.spec.load import Document
@@ -237,7 +238,7 @@ def sort_labels(labels: set[str]) -> list[str]:
 def number_text(value: float) -> str:
     if math.isnan(value):
         return ""
-    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    return str(int(value)) if value.is_integer() and abs(value) < SAFE_INT else repr(value)
 
 
 def kendall_matrix(data: np.ndarray) -> np.ndarray:

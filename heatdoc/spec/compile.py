@@ -1,4 +1,4 @@
-"""Stage 3, compile: a valid `Spec` becomes a Plotly figure as a plain dict.
+"""Compile (after validate): a valid `Spec` becomes a Plotly figure as a plain dict.
 
 This is the hot path of a build, so it builds the dict px.imshow would have built,
 directly, without plotly.graph_objects: Plotly's validators cost ≈7 ms a figure and
@@ -16,13 +16,17 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.spec.colours import resolve_scale
 from heatdoc.spec.model import Spec
 
 # Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
 # smaller matrices stay readable lists in `heatdoc figure` output.
 TYPED_ARRAY_CELLS = 1_000
-LAYER_REF = re.compile(r"%\{customdata\.([A-Za-z_][A-Za-z0-9_]*)")
+# %{customdata.NAME}, %{customdata.NAME:format} and %{customdata.NAME|date format}: NAME is
+# everything up to the field's end or its format, so validate checks the very name this
+# module rewrites (`mass-kg` names no layer; it is not the layer `mass` followed by -kg).
+LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
 # spec keys copied onto the heatmap trace as they are
 TRACE_KEYS = ("zmin", "zmax", "zmid", "showscale", "reversescale", "colorbar", "xgap", "ygap", "textfont")
 
@@ -55,7 +59,7 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
             trace[key] = opts[key]
     if np.isnan(spec.z).any():
         trace["hoverongaps"] = False  # a gap shows nothing, on hover too
-    _merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
+    deep_merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
 
     equal = opts.get("aspect", "equal") == "equal"
     xaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
@@ -76,14 +80,14 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     for key in ("width", "height"):
         if key in opts:
             layout[key] = opts[key]
-    _merge(layout, opts.get("layout", {}))
+    deep_merge(layout, opts.get("layout", {}))
     if template and "template" not in layout:
         layout["template"] = plotly_template()
     return {"data": [trace], "layout": layout}
 
 
 def cell_template(spec: Spec) -> str | None:
-    """texttemplate wins over text_auto, which wins over text (SPEC: Text in the cells)."""
+    """texttemplate wins over text_auto, which wins over text (docs/spec.md, "Text in the cells")."""
     opts = spec.options
     if opts.get("texttemplate"):
         return opts["texttemplate"]
@@ -106,7 +110,7 @@ def default_hover(spec: Spec) -> str:
 
 
 def _blank_gaps(text: list[list[str]], z: np.ndarray) -> list[list[str]]:
-    """The text matrix with "" in the gaps of z: a gap shows no text (SPEC), but plotly.js
+    """The text matrix with "" in the gaps of z: a gap shows no text (docs/spec.md), but plotly.js
     draws %{text} in a cell whose z is null."""
     gaps = np.isnan(z)
     if not gaps.any():
@@ -153,16 +157,16 @@ class Base64:
 
 def _plain_number(v: float) -> float | int:
     # 1.0 -> 1, so the JSON reads as the user wrote it and %{z} shows "1" as plotly.js would
-    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+    return int(v) if v.is_integer() and abs(v) < SAFE_INT else v
 
 
-def _merge(into: dict, extra: dict) -> None:
+def deep_merge(into: dict, extra: dict) -> None:
     """Deep-merge ``extra`` into ``into``. A nested dict is copied before it is written
     to: it may be the spec's own option, which the next compile must find unchanged."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             into[key] = dict(into[key])
-            _merge(into[key], value)
+            deep_merge(into[key], value)
         else:
             into[key] = value
 

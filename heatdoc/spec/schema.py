@@ -91,10 +91,18 @@ _DEFS: dict[str, Any] = {
         },
         "examples": [{"random": "normal", "shape": [20, 20], "seed": 1}],
     },
+    # Labels and tags are text, and the loader reads them so: `x: [1977, 007, true]` gives the
+    # labels "1977", "007" and "true". An editor's YAML parser reads numbers and booleans, so
+    # the published schema accepts them here (and validate words a type error as "text").
     "labels": {
         "type": "array",
-        "items": {"type": ["string", "null"]},
+        "items": {"type": ["string", "number", "boolean", "null"]},
         "minItems": 1,
+    },
+    "tags": {
+        "type": "array",
+        "items": {"type": ["string", "number", "boolean"], "minLength": 1},
+        "uniqueItems": True,
     },
     "colorscale": {
         "description": "A Plotly scale name (`Viridis`, `Greys`, `RdBu_r`: `_r` reverses), a list "
@@ -125,8 +133,8 @@ SPEC_SCHEMA: dict[str, Any] = {
                   "description": "Gallery card, page heading and <title>.", "examples": ["Periodic Table"]},
         "description": {"type": "string", "description": "Markdown shown above the chart.",
                         "examples": ["Element symbols as cell text; name and mass on hover."]},
-        "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True,
-                 "description": "The gallery can be filtered by tag.", "examples": [["chemistry"]]},
+        "tags": {"$ref": "#/$defs/tags", "description": "The gallery can be filtered by tag.",
+                 "examples": [["chemistry"]]},
         "order": {"type": "number", "description": "Sort key inside its section (then title).",
                   "examples": [10]},
         "z": _matrix("The colour matrix."),

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser_helpers import Tab, axe_script, axe_violations, embedded_charts, wait_for_embeds
-from site_helpers import write_project
+from helpers.browser import Tab, axe_script, axe_violations, embedded_charts, wait_for_embeds
+from helpers.site import write_project
 
 pytest.importorskip("mkdocs")
 

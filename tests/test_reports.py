@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import axe_script, axe_violations, embedded_charts, file_prefix, wait_for_embeds
+from helpers.browser import axe_script, axe_violations, embedded_charts, file_prefix, wait_for_embeds
 from conftest import run_heatdoc
-from site_helpers import write_project
+from helpers.site import write_project
 
 FILES = {
     "heatdoc.yaml": "title: Reports\nsections:\n  sales: Sales\n",
@@ -169,7 +169,7 @@ def test_a_report_and_a_spec_of_one_name_collide(tmp_path):
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_report_draws_its_charts_and_passes_axe(browser, site, scheme):
-    from browser_helpers import Tab
+    from helpers.browser import Tab
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     tab = Tab(context.new_page(), [file_prefix(site)])

@@ -1,5 +1,5 @@
 """The Sphinx extension (heatdoc.sphinx), tested as a user meets it: a small Sphinx project
-(tests/sphinx_fixture.py: reST and MyST pages, charts from spec files and inline, a
+(tests/helpers/sphinx_project.py: reST and MyST pages, charts from spec files and inline, a
 300×300 chart, a page without a chart) built by `python -m sphinx` in a subprocess, with
 alabaster and with furo (a parallel `-j 2` build), then read as files and opened in
 Chromium. One build per theme for the module; other builders and bad specs build small
@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import Tab, axe_script, file_prefix
-from sphinx_fixture import (
+from helpers.browser import Tab, axe_script, file_prefix
+from helpers.sphinx_project import (
     BIG,
     BIG_FIRST,
     CHARTS,

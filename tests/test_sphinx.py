@@ -146,13 +146,13 @@ def test_an_unknown_plotlyjs_setting_is_refused(source, tmp_path):
 BAD_LINES = [
     # the page and its line, then heatdoc's own lines (paths relative to where sphinx-build runs)
     ("bad.rst:4: WARNING: heatdoc: the chart cannot be drawn:",
-     "bad.yaml:3:13: colorscale: unknown colour scale 'Viridiss'; did you mean viridis, cividis?"),
+     "bad.yaml:3:13: colorscale: unknown colour scale 'Viridiss' (did you mean 'viridis' or 'cividis'?)"),
     ("bad.rst:6: WARNING: heatdoc: the chart cannot be drawn:",
      "bad.rst:9:20: z[1][1]: a z cell must be a number or null, not 'abc'"),
     ("badmyst.md:5: WARNING: heatdoc: the chart cannot be drawn:",
      "badmyst.md:7:13: z[1]: row 1 has 1 cell; row 0 has 2 cells"),
     ("badmyst.md:12: WARNING: heatdoc: the chart cannot be drawn:",
-     "badmyst.md:16:13: colorscale: unknown colour scale 'Viridiss'; did you mean viridis, cividis?"),
+     "badmyst.md:16:13: colorscale: unknown colour scale 'Viridiss' (did you mean 'viridis' or 'cividis'?)"),
     ("badmyst.md:21: WARNING: heatdoc: the chart cannot be drawn:",
      "badmyst.md:21:1: the heatmap block is empty: give a path to a spec file or a spec"),
 ]

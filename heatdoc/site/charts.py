@@ -13,7 +13,6 @@ than ten charts cost to make.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -22,14 +21,10 @@ import orjson
 
 from heatdoc.errors import SpecError
 from heatdoc.site import pool
-from heatdoc.site.cache import (
-    RACY_NS,
-    BuildCache,
-    name_in_project,
-    new_alone_base,
-    new_pack,
-)
-from heatdoc.site.project import Project
+from heatdoc.site.cache import BuildCache
+from heatdoc.site.cache.digests import RACY_NS
+from heatdoc.site.cache.packs import ALONE, new_alone_base, new_pack, part_file, tmp_folder
+from heatdoc.site.project import Project, name_in_project
 
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
 # The parts that are files of the site, beside the page. The CSV and JSON downloads are
@@ -54,20 +49,22 @@ class ChartParts:
     """A spec's chart: its summary, and its parts. The small parts sit in a pack of the
     cache (``pack``: the parts of many charts, one after the other); ``blobs`` gives where
     each part is in it, [offset, length]. A big part is a file of its own, named
-    ``alone_base`` + its name (offset `ALONE`)."""
+    ``alone_base`` + its name (offset `ALONE`, `heatdoc.site.cache.packs.part_file`).
+    ``name`` is the spec's path relative to the project, as the cache names it."""
 
     summary: SpecSummary
     key: str
     pack: Path
     alone_base: Path | str
     blobs: dict[str, list[int]]
+    name: str = ""
 
     def part(self, name: str) -> tuple[Path, int, int]:
         """Where the bytes of a part are: (file, offset, length). The site file CHART.svg
         is the part named by its suffix."""
         offset, length = self.blobs[name]
         if offset == ALONE:
-            return alone(self.alone_base, name), 0, length
+            return Path(part_file(self.alone_base, name)), 0, length
         return self.pack, offset, length
 
     def is_alone(self, name: str) -> bool:
@@ -83,12 +80,7 @@ class ChartParts:
         return fields
 
 
-ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
 BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
-
-
-def alone(base: Path | str, name: str) -> Path:
-    return Path(f"{os.fspath(base)}.{name.lstrip('.')}")
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -102,17 +94,21 @@ def _read(path: Path, offset: int, length: int) -> bytes:
 
 def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 tick: Callable[[], None] = lambda: None) -> tuple[list[ChartParts], list[SpecError]]:
-    """A chart for every spec file (in the order given), or every error of every spec."""
-    started = time.time_ns()
-    cache.tmp_prefix = f"{started}-"  # every name this build makes in the cache's tmp/
+    """A chart for every spec file (in the order given), or every error of every spec.
+    The cache gives the charts of the last build whose spec and data are unchanged, and
+    keeps the ones made here."""
+    started = cache.build
     settings = _chart_settings(project)
     charts: dict[Path, ChartParts] = {}
     todo = []
     for path in files:
-        record = cache.known_chart(name_in_project(path, project.root), settings)
+        name = name_in_project(path, project.root)
+        record = cache.catalog.known(name, settings)
         if record is not None:
-            charts[path] = _chart(cache, path, record)
-            cache.remember_chart(name_in_project(path, project.root), record)
+            charts[path] = ChartParts(_summary(path, record["summary"]), record["key"],
+                                      cache.packs.path(record["pack"]), cache.packs.alone_base(record["key"]),
+                                      record["blobs"], name)
+            cache.catalog.remember(name, record)
             tick()
         else:
             todo.append(path)
@@ -120,7 +116,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
     if todo:
         cache.ensure_folder()
         # The spec's digest before it is read: an edit during the build is seen next time.
-        before = {path: cache.digest(path) for path in todo}
+        before = {path: cache.digests.digest(path) for path in todo}
         jobs = [(path, project.root, project.settings["max_cells"], started) for path in todo]
         # Specs that read data files go first: one big matrix must not finish last, alone.
         heavy = [i for i, path in enumerate(todo) if _reads_files(path)]
@@ -131,24 +127,20 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 continue
             pack, alone_base, blobs, summary, data = result
             name = name_in_project(path, project.root)
-            data_digests = [(d, cache.digest(project.root / d)) for d in data]
-            key = cache.chart_key(settings, name, before[path], data_digests)
+            data_digests = [(d, cache.digests.digest(project.root / d)) for d in data]
+            key = cache.catalog.chart_key(settings, name, before[path], data_digests)
             # A file written while this build read it: its chart is used now, but never
             # kept, and its key matches nothing later, so the next build makes it again.
             if before[path] is None or _changed_since(started, [path] + [project.root / d for d in data]):
                 key = f"unkept-{os.urandom(16).hex()}"
             else:
-                cache.keep_chart(Path(pack), Path(alone_base), key, _alone_names(blobs))
-                cache.remember_chart(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
-                                            "pack": Path(pack).name})
+                cache.packs.keep(Path(pack), Path(alone_base), key, blobs)
+                cache.catalog.remember(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
+                                              "pack": Path(pack).name})
             # this build uses the new parts where they are, in tmp/ (all workers are done:
             # every pack is whole)
-            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), alone_base, blobs)
+            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), alone_base, blobs, name)
     return [charts[p] for p in files if p in charts], errors
-
-
-def _alone_names(blobs: dict[str, list[int]]) -> list[str]:
-    return [name.lstrip(".") for name, (offset, _) in blobs.items() if offset == ALONE]
 
 
 def _reads_files(path: Path) -> bool:
@@ -167,11 +159,6 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
         except OSError:
             return True
     return False
-
-
-def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
-    return ChartParts(_summary(path, record["summary"]), record["key"], cache.pack_path(record["pack"]),
-                      cache.alone_base(record["key"]), record["blobs"])
 
 
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
@@ -215,7 +202,8 @@ def _make_chart(job: tuple[Path, Path, int, int]
     # a figure whose base64 alone is a big part is written as it is made (`compile.Base64`)
     figure = compile_figure(spec, template=False, lazy=spec.z.size * 32 // 3 >= BIG_PART)
     # One pack a process and build: a thousand charts make two files, not a thousand
-    pack, alone_base = new_pack(root, build), new_alone_base(root, build)
+    tmp = tmp_folder(root)
+    pack, alone_base = new_pack(tmp, build), new_alone_base(tmp, build)
     blobs = write_parts(pack, alone_base, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}
@@ -258,12 +246,13 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
             data = next(pieces, b"")
             more = next(pieces, None)
             if more is not None:  # written a piece at a time, to a file of its own
-                with open(alone(alone_base, name), "wb") as out:
+                with open(part_file(alone_base, name), "wb") as out:
                     size = out.write(data) + out.write(more) + sum(out.write(piece) for piece in pieces)
                 blobs[name] = [ALONE, size]
                 continue
             if len(data) >= BIG_PART:
-                alone(alone_base, name).write_bytes(data)
+                with open(part_file(alone_base, name), "wb") as out:
+                    out.write(data)
                 blobs[name] = [ALONE, len(data)]
             else:
                 fh.write(data)

@@ -27,7 +27,7 @@ from heatdoc.errors import HeatdocError, SpecError, display_path
 from heatdoc.jsonout import dumps_bytes, script_json
 from heatdoc.site import charts as chart_parts
 from heatdoc.site import plan as P
-from heatdoc.site.cache import digest_of
+from heatdoc.site.cache.digests import digest_of
 from heatdoc.site.charts import PART_FILES, ChartParts
 from heatdoc.site.project import Project
 from heatdoc.site.render.assets import (

@@ -106,7 +106,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
 
         # 4. Place every spec in the site (paths, sections, previous/next) before rendering,
         #    so two specs that would write one page are an error naming both.
-        plan = plan_site(project, [chart.summary for chart in charts])  # type: ignore[misc]
+        plan = plan_site(project, [chart.summary for chart in charts])
 
         # 5. Name every file of the site by its content, rendering nothing yet: a page the
         #    previous site already holds is not rendered again. A broken template override

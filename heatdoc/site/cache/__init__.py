@@ -44,7 +44,7 @@ class BuildCache:
     def __init__(self, root: Path, *, lock: bool = False):
         self.folder = root / CACHE_DIR
         self.existed = self.folder.is_dir()
-        self._mtime = self.folder.stat().st_mtime_ns if self.existed else None
+        self._mtime = self.folder.stat().st_mtime_ns if self.existed else 0
         self._lock: int | None = None
         if lock:
             self._take_lock()

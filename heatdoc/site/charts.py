@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -173,27 +174,18 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 
 # --- making one chart (in this process or a worker) -------------------------------------
 
-_CONTEXT: dict[tuple[Path, int, int], Any] = {}
-
-
 def _make_chart(job: tuple[Path, Path, int, int]
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
     spec's summary, the data files it read), or the spec's errors."""
     from heatdoc.errors import HeatdocError
-    from heatdoc.sources.dispatch import ReadContext
     from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml
     from heatdoc.spec.validate import check_spec
 
     path, root, max_cells, build = job
-    # One context per process and build: a data file that several specs read is read once
-    # a build, and never kept for the next one (`heatdoc serve` builds in one process).
-    if (root, max_cells, build) not in _CONTEXT:
-        _CONTEXT.clear()
-        _CONTEXT[root, max_cells, build] = ReadContext(root, max_cells)
-    ctx = _CONTEXT[root, max_cells, build]
+    ctx = _read_context(root, max_cells, build)
     try:
         doc = load_yaml(path)
         spec = check_spec(doc, ctx)
@@ -208,6 +200,16 @@ def _make_chart(job: tuple[Path, Path, int, int]
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
+
+
+@lru_cache(maxsize=1)
+def _read_context(root: Path, max_cells: int, build: int) -> Any:
+    """The reads of this process in one build: a data file that several specs read is
+    read once a build, and never kept for the next one (`heatdoc serve` builds in one
+    process). A memo, not a hand-over: each worker makes its own from its job."""
+    from heatdoc.sources.dispatch import ReadContext
+
+    return ReadContext(root, max_cells)
 
 
 def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:

@@ -16,7 +16,7 @@ import os
 import posixpath
 import secrets
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -192,19 +192,18 @@ def _relative(path: str, folder: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
-_ENVIRONMENT: dict[tuple[Path, str], jinja2.Environment] = {}
-
-
 def _environment_for(templates: Path, salt: str) -> jinja2.Environment:
     """The environment of the last build when the templates are the same (``salt`` holds a
     digest of every template and of heatdoc's code): `heatdoc serve` rebuilds in one
     process, and compiling the theme's templates again costs more than a small edit."""
-    if not salt:
-        return environment(templates)
-    if (templates, salt) not in _ENVIRONMENT:
-        _ENVIRONMENT.clear()
-        _ENVIRONMENT[templates, salt] = environment(templates)
-    return _ENVIRONMENT[templates, salt]
+    return _kept_environment(templates, salt) if salt else environment(templates)
+
+
+@lru_cache(maxsize=1)
+def _kept_environment(templates: Path, salt: str) -> jinja2.Environment:
+    # A memo of this process, from one build to the next. A forked worker does not read
+    # it: it renders the pages it is handed, which hold the build's environment.
+    return environment(templates)
 
 
 def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Project,

@@ -36,7 +36,7 @@ PART_FILES = (".svg",)
 
 @dataclass(frozen=True)
 class SpecSummary:
-    """What planning the site needs of a spec (`pages.plan_site` reads these fields)."""
+    """What planning the site needs of a spec (`plan.PlannedSpec`, read by `plan.plan_site`)."""
 
     path: Path
     title: str
@@ -101,9 +101,10 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
     started = cache.build
     settings = _chart_settings(project)
     charts: dict[Path, ChartParts] = {}
+    names = {path: name_in_project(path, project.root) for path in files}
     todo = []
     for path in files:
-        name = name_in_project(path, project.root)
+        name = names[path]
         record = cache.catalog.known(name, settings)
         if record is not None:
             charts[path] = ChartParts(_summary(path, record["summary"]), record["key"],
@@ -127,7 +128,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 errors.extend(result)
                 continue
             pack, alone_base, blobs, summary, data = result
-            name = name_in_project(path, project.root)
+            name = names[path]
             data_digests = [(d, cache.digests.digest(project.root / d)) for d in data]
             key = cache.catalog.chart_key(settings, name, before[path], data_digests)
             # A file written while this build read it: its chart is used now, but never

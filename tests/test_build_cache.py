@@ -12,6 +12,7 @@ import pytest
 from helpers.site import FILES, write_project
 
 import heatdoc.site.cache
+import heatdoc.site.cache.packs
 import heatdoc.site.charts
 import heatdoc.site.pool
 import heatdoc.spec.compile
@@ -275,7 +276,7 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(project, tmp_path, m
 def test_a_pack_mostly_of_unused_parts_is_copied_down(project, tmp_path, monkeypatch, made):
     """Each edit leaves its chart's old parts in an older pack: a pack mostly of parts no
     chart uses is copied down to the parts still used, and the cache stays sound."""
-    monkeypatch.setattr(heatdoc.site.cache, "COMPACT_BYTES", 0)
+    monkeypatch.setattr(heatdoc.site.cache.packs, "COMPACT_BYTES", 0)
     build_site(project, quiet=True)
     packs = project / CACHE_DIR / "packs"
     (first,) = os.listdir(packs)

@@ -64,9 +64,8 @@ class Pair:
 def load_side(side: Side, only: list[str] | None) -> tuple[dict[str, Chart], list[SpecError]]:
     """Every spec of ``side`` (those under ``only``, project-relative paths, when given)
     loaded, validated and compiled; the errors of those that are invalid."""
-    from heatdoc.site.cache import name_in_project
     from heatdoc.site.charts import data_files
-    from heatdoc.site.project import open_project
+    from heatdoc.site.project import name_in_project, open_project
     from heatdoc.sources.dispatch import ReadContext
     from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml

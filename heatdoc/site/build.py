@@ -56,13 +56,13 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
                                    len(last["files"]), time.perf_counter() - started,
                                    tuple(last["warnings"])), progress, quiet)
 
-    from heatdoc.site.cache import BuildCache, name_in_project
+    from heatdoc.site.cache import BuildCache
     from heatdoc.site.charts import read_charts
     from heatdoc.site.files import render_changed
     from heatdoc.site.plan import plan_site
     from heatdoc.site.project import open_project
-    from heatdoc.site.reports import read_reports
     from heatdoc.site.render.pages import render_site
+    from heatdoc.site.reports import read_reports
     from heatdoc.site.uptodate import reports_record, settings_record, site_salt
     from heatdoc.site.write import check_output, write_site
 
@@ -114,13 +114,13 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
 
         # 4. Place every spec and report in the site (paths, sections, previous/next) before
         #    rendering, so two specs that would write one page are an error naming both.
-        plan = plan_site(project, [chart.summary for chart in charts], reports)  # type: ignore[misc]
+        plan = plan_site(project, [chart.summary for chart in charts], reports)
 
         # 5. Name every file of the site by its content, rendering nothing yet: a page the
         #    previous site already holds is not rendered again. A broken template override
         #    is still a user error with nothing written.
         by_path = {chart.summary.path: chart for chart in charts}
-        salt = site_salt(cache, project)
+        salt = site_salt(cache.digests, project)
         done[0] = 0
         chart_count = len(plan.charts)
         site_files, warnings = render_site(plan, {c.stem: by_path[c.spec.path] for c in plan.charts},
@@ -128,7 +128,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
                                            salt)
         warnings = plan.warnings + warnings
 
-        record = cache.site_record(site_dir)
+        record = cache.sites.get(site_dir)
         render_changed(site_dir, site_files, record.get("files"))
 
         # 6. Write: changed files staged beside the output, then renamed in; unchanged
@@ -140,11 +140,11 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
             raise _cannot_write(site_dir, exc) from None
         pages = sum(1 for name in site_files if name.endswith(".html"))
         sections = sum(1 for s in plan.sections if s.page)
-        cache.new_catalog["settings"] = settings_record(cache, project)
-        cache.keep_site_record(site_dir, {
+        cache.catalog.keep_settings(settings_record(cache.digests, project))
+        cache.sites.keep(site_dir, {
             "files": written.files, "salt": salt, "pages": pages, "sections": sections,
-            "warnings": warnings, "charts": {name_in_project(c.summary.path, project.root): c.key for c in charts},
-            "reports": reports_record(cache, project, reports)})
+            "warnings": warnings, "charts": {c.name: c.key for c in charts},
+            "reports": reports_record(cache.digests, project, reports)})
         ok = True
     finally:
         # 7. Keep what this build made for the next one; a build that failed leaves the

@@ -14,8 +14,8 @@ than ten charts cost to make.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -23,14 +23,16 @@ import orjson
 
 from heatdoc.errors import SpecError
 from heatdoc.site import pool
-from heatdoc.site.cache import (
-    RACY_NS,
-    BuildCache,
-    name_in_project,
+from heatdoc.site.cache import BuildCache
+from heatdoc.site.cache.digests import RACY_NS
+from heatdoc.site.cache.packs import (
+    ALONE,
     new_alone_base,
     new_pack,
+    part_file,
+    tmp_folder,
 )
-from heatdoc.site.project import Project
+from heatdoc.site.project import Project, name_in_project
 
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
 # The parts that are files of the site, beside the page. The CSV and JSON downloads are
@@ -41,7 +43,7 @@ PART_FILES = (".svg",)
 
 @dataclass(frozen=True)
 class SpecSummary:
-    """What planning the site needs of a spec (`pages.plan_site` reads these fields)."""
+    """What planning the site needs of a spec (`plan.PlannedSpec`, read by `plan.plan_site`)."""
 
     path: Path
     title: str
@@ -55,20 +57,22 @@ class ChartParts:
     """A spec's chart: its summary, and its parts. The small parts sit in a pack of the
     cache (``pack``: the parts of many charts, one after the other); ``blobs`` gives where
     each part is in it, [offset, length]. A big part is a file of its own, named
-    ``alone_base`` + its name (offset `ALONE`)."""
+    ``alone_base`` + its name (offset `ALONE`, `heatdoc.site.cache.packs.part_file`).
+    ``name`` is the spec's path relative to the project, as the cache names it."""
 
     summary: SpecSummary
     key: str
     pack: Path
     alone_base: Path | str
     blobs: dict[str, list[int]]
+    name: str = ""
 
     def part(self, name: str) -> tuple[Path, int, int]:
         """Where the bytes of a part are: (file, offset, length). The site file CHART.svg
         is the part named by its suffix."""
         offset, length = self.blobs[name]
         if offset == ALONE:
-            return alone(self.alone_base, name), 0, length
+            return Path(part_file(self.alone_base, name)), 0, length
         return self.pack, offset, length
 
     def is_alone(self, name: str) -> bool:
@@ -84,12 +88,7 @@ class ChartParts:
         return fields
 
 
-ALONE = -1  # the offset of a part kept in a file of its own (`alone`)
 BIG_PART = 1 << 20  # a part this big gets a file of its own, which the site hard-links
-
-
-def alone(base: Path | str, name: str) -> Path:
-    return Path(f"{os.fspath(base)}.{name.lstrip('.')}")
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -103,17 +102,22 @@ def _read(path: Path, offset: int, length: int) -> bytes:
 
 def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 tick: Callable[[], None] = lambda: None) -> tuple[list[ChartParts], list[SpecError]]:
-    """A chart for every spec file (in the order given), or every error of every spec."""
-    started = time.time_ns()
-    cache.tmp_prefix = f"{started}-"  # every name this build makes in the cache's tmp/
+    """A chart for every spec file (in the order given), or every error of every spec.
+    The cache gives the charts of the last build whose spec and data are unchanged, and
+    keeps the ones made here."""
+    started = cache.build
     settings = _chart_settings(project)
     charts: dict[Path, ChartParts] = {}
+    names = {path: name_in_project(path, project.root) for path in files}
     todo = []
     for path in files:
-        record = cache.known_chart(name_in_project(path, project.root), settings)
+        name = names[path]
+        record = cache.catalog.known(name, settings)
         if record is not None:
-            charts[path] = _chart(cache, path, record)
-            cache.remember_chart(name_in_project(path, project.root), record)
+            charts[path] = ChartParts(_summary(path, record["summary"]), record["key"],
+                                      cache.packs.path(record["pack"]), cache.packs.alone_base(record["key"]),
+                                      record["blobs"], name)
+            cache.catalog.remember(name, record)
             tick()
         else:
             todo.append(path)
@@ -121,7 +125,7 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
     if todo:
         cache.ensure_folder()
         # The spec's digest before it is read: an edit during the build is seen next time.
-        before = {path: cache.digest(path) for path in todo}
+        before = {path: cache.digests.digest(path) for path in todo}
         reading = tuple((k, project.settings[k]) for k in READ_SETTINGS)
         jobs = [(path, project.root, reading, started) for path in todo]
         # Specs that read data files go first: one big matrix must not finish last, alone.
@@ -132,25 +136,21 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
                 errors.extend(result)
                 continue
             pack, alone_base, blobs, summary, data = result
-            name = name_in_project(path, project.root)
-            data_digests = [(d, cache.digest(project.root / d)) for d in data]
-            key = cache.chart_key(settings, name, before[path], data_digests)
+            name = names[path]
+            data_digests = [(d, cache.digests.digest(project.root / d)) for d in data]
+            key = cache.catalog.chart_key(settings, name, before[path], data_digests)
             # A file written while this build read it: its chart is used now, but never
             # kept, and its key matches nothing later, so the next build makes it again.
             if before[path] is None or _changed_since(started, [path] + _data_paths(project.root, data)):
                 key = f"unkept-{os.urandom(16).hex()}"
             else:
-                cache.keep_chart(Path(pack), Path(alone_base), key, _alone_names(blobs))
-                cache.remember_chart(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
-                                            "pack": Path(pack).name})
+                cache.packs.keep(Path(pack), Path(alone_base), key, blobs)
+                cache.catalog.remember(name, {"key": key, "data": data, "summary": summary, "blobs": blobs,
+                                              "pack": Path(pack).name})
             # this build uses the new parts where they are, in tmp/ (all workers are done:
             # every pack is whole)
-            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), alone_base, blobs)
+            charts[path] = ChartParts(_summary(path, summary), key, Path(pack), alone_base, blobs, name)
     return [charts[p] for p in files if p in charts], errors
-
-
-def _alone_names(blobs: dict[str, list[int]]) -> list[str]:
-    return [name.lstrip(".") for name, (offset, _) in blobs.items() if offset == ALONE]
 
 
 def _reads_files(path: Path) -> bool:
@@ -184,11 +184,6 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
     return False
 
 
-def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
-    return ChartParts(_summary(path, record["summary"]), record["key"], cache.pack_path(record["pack"]),
-                      cache.alone_base(record["key"]), record["blobs"])
-
-
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
     return SpecSummary(path, s["title"], s["order"], list(s["tags"]), s["description"])
 
@@ -201,7 +196,6 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 
 # --- making one chart (in this process or a worker) -------------------------------------
 
-_CONTEXT: dict[tuple[Path, tuple, int], Any] = {}
 READ_SETTINGS = ("max_cells", "long_tables", "duckdb_memory_limit")  # what ReadContext.for_project reads
 
 
@@ -211,7 +205,6 @@ def _make_chart(job: tuple[Path, Path, tuple | int, int]
     the cache: (the pack, the name its big parts start with, where each part is, the
     spec's summary, the data files it read), or the spec's errors."""
     from heatdoc.errors import HeatdocError
-    from heatdoc.sources.dispatch import ReadContext
     from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml
     from heatdoc.spec.validate import check_spec
@@ -219,12 +212,7 @@ def _make_chart(job: tuple[Path, Path, tuple | int, int]
     path, root, reading, build = job
     if isinstance(reading, int):  # max_cells alone: the other settings at their defaults
         reading = (("max_cells", reading),)
-    # One context per process and build: a data file that several specs read is read once
-    # a build, and never kept for the next one (`heatdoc serve` builds in one process).
-    if (root, reading, build) not in _CONTEXT:
-        _CONTEXT.clear()
-        _CONTEXT[root, reading, build] = ReadContext.for_project(root, dict(reading))
-    ctx = _CONTEXT[root, reading, build]
+    ctx = _read_context(root, reading, build)
     try:
         doc = load_yaml(path)
         spec = check_spec(doc, ctx)
@@ -233,7 +221,8 @@ def _make_chart(job: tuple[Path, Path, tuple | int, int]
     # a figure whose base64 alone is a big part is written as it is made (`compile.Base64`)
     figure = compile_figure(spec, template=False, lazy=spec.z.size * 32 // 3 >= BIG_PART)
     # One pack a process and build: a thousand charts make two files, not a thousand
-    pack, alone_base = new_pack(root, build), new_alone_base(root, build)
+    tmp = tmp_folder(root)
+    pack, alone_base = new_pack(tmp, build), new_alone_base(tmp, build)
     blobs = write_parts(pack, alone_base, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description}
@@ -248,6 +237,16 @@ def panels_alt(spec: Any) -> str:
     what = "panel" if "facet" in spec.options else "frame"
     key = spec.options.get("facet") or spec.options.get("animation")
     return f"; its first {what} of {len(spec.panels)} ({key}={spec.panels[0].label})"
+
+
+@lru_cache(maxsize=1)
+def _read_context(root: Path, reading: tuple, build: int) -> Any:
+    """The reads of this process in one build: a data file that several specs read is
+    read once a build, and never kept for the next one (`heatdoc serve` builds in one
+    process). A memo, not a hand-over: each worker makes its own from its job."""
+    from heatdoc.sources.dispatch import ReadContext
+
+    return ReadContext.for_project(root, dict(reading))
 
 
 def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
@@ -286,12 +285,13 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
             data = next(pieces, b"")
             more = next(pieces, None)
             if more is not None:  # written a piece at a time, to a file of its own
-                with open(alone(alone_base, name), "wb") as out:
+                with open(part_file(alone_base, name), "wb") as out:
                     size = out.write(data) + out.write(more) + sum(out.write(piece) for piece in pieces)
                 blobs[name] = [ALONE, size]
                 continue
             if len(data) >= BIG_PART:
-                alone(alone_base, name).write_bytes(data)
+                with open(part_file(alone_base, name), "wb") as out:
+                    out.write(data)
                 blobs[name] = [ALONE, len(data)]
             else:
                 fh.write(data)

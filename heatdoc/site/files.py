@@ -92,12 +92,7 @@ def render_changed(out: Path, files: SiteFiles, previous: dict[str, list] | None
         return
     # The first page here: the templates are then loaded once, before any fork.
     files[todo[0]] = _made(files[todo[0]], files[todo[0]].make())  # type: ignore[arg-type, union-attr]
-    global _PENDING
-    _PENDING = files
-    try:
-        results = pool.run(_make_later, todo[1:])
-    finally:
-        _PENDING = {}
+    results = pool.run(_make_later, todo[1:], shared=files)
     for rel, result in zip(todo[1:], results):
         if isinstance(result, _Errors):
             from heatdoc.errors import HeatdocError
@@ -111,15 +106,12 @@ def _made(later: Later, data: bytes) -> Later:
     return Later(later.identity, lambda: data)
 
 
-_PENDING: SiteFiles = {}
-
-
-def _make_later(rel: str) -> bytes | Exception:
-    """One `Later` file of the build that forked this worker (or of this process)."""
+def _make_later(files: SiteFiles, rel: str) -> bytes | Exception:
+    """One `Later` file of ``files`` (which a forked worker has from the build: `pool.run`)."""
     from heatdoc.errors import HeatdocError
 
     try:
-        return _PENDING[rel].make()  # type: ignore[union-attr]
+        return files[rel].make()  # type: ignore[union-attr]
     except HeatdocError as exc:
         return _Errors(exc.errors)
 

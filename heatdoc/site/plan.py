@@ -13,16 +13,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 from heatdoc.errors import HeatdocError, SpecError
 from heatdoc.site.project import Project, relative_text
 
-if TYPE_CHECKING:  # planning reads only path, title, order, tags: a build with nothing
+if TYPE_CHECKING:
     from heatdoc.site.reports import Report
-    from heatdoc.spec.model import (
-        Spec,  # to do should not import numpy to find that out
-    )
 
 # Files of the site that no spec may take.
 INDEX, REFERENCE, SCHEMA, SITEMAP, MARKER = (
@@ -36,12 +33,29 @@ CHART_FILES = (".html", ".svg")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+class PlannedSpec(Protocol):
+    """A spec as planning sees it: the summary the build has of each chart
+    (`heatdoc.site.charts.SpecSummary`, taken from the cache for an unchanged spec, so
+    that planning never needs the spec parsed), which a compiled `Spec` also has."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def order(self) -> float | None: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+    @property
+    def description(self) -> str: ...
+
+
 @dataclass
 class Chart:
     """One spec placed in the site. ``stem`` is its path without a suffix, e.g.
     ``chemistry/periodic-table``; every other path is derived from it."""
 
-    spec: Spec
+    spec: PlannedSpec
     source: str  # the spec's path relative to the project, for messages and the page
     stem: str
     section: "Section"
@@ -143,7 +157,7 @@ def page_stem(path: Path, project: Project) -> tuple[str, str, str]:
     return key, folder, "/".join(filter(None, [folder, slug(rel.stem)]))
 
 
-def plan_site(project: Project, specs: list[Spec], reports: "list[Report] | tuple" = ()) -> SitePlan:
+def plan_site(project: Project, specs: Sequence[PlannedSpec], reports: "Sequence[Report]" = ()) -> SitePlan:
     """Place every spec and report; raise HeatdocError (naming both) on colliding paths."""
     sections: dict[str, Section] = {}
 
@@ -188,7 +202,7 @@ def _chart_order(chart: Chart) -> tuple:
     return (order is None, order if order is not None else 0, chart.spec.title.casefold(), chart.stem)
 
 
-def _shown(spec: "Spec | Report", project: Project) -> str:
+def _shown(spec: "PlannedSpec | Report", project: Project) -> str:
     try:
         return relative_text(spec.path, project.root)
     except ValueError:

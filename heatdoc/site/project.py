@@ -112,6 +112,19 @@ def relative_text(path: Path | str, folder: Path | str) -> str:
     return Path(path).relative_to(folder).as_posix()
 
 
+def name_in_project(path: Path, root: Path) -> str:
+    """A spec's or data file's name in the build cache: its path relative to the project."""
+    try:
+        if ".." not in os.fspath(path):  # a spec file found under the project: by its text
+            return relative_text(path, root)
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` holding heatdoc.yaml, else the current folder."""
     start = start.resolve()

@@ -57,7 +57,7 @@ def read_reports(project: Project, files: list[Path], spec_files: list[Path]
 def _read(project: Project, path: Path, chart_pages: dict[Path, str]) -> Report:
     from heatdoc.embed.chart import embed_block
     from heatdoc.embed.markdown import heatmap_blocks, is_heatmap
-    from heatdoc.site.cache import name_in_project
+    from heatdoc.site.project import name_in_project
     from heatdoc.site.plan import page_stem
     from heatdoc.site.render.markdown import markdown_parser
 

@@ -16,24 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from heatdoc.site.cache import BuildCache, digest_of, files_digest, name_in_project
-from heatdoc.site.project import SETTINGS_FILE, Project
+from heatdoc.site.cache import BuildCache
+from heatdoc.site.cache.digests import Digests, digest_of
+from heatdoc.site.project import SETTINGS_FILE, Project, name_in_project
 
 
-def settings_record(cache: BuildCache, project: Project) -> dict[str, Any]:
+def settings_record(digests: Digests, project: Project) -> dict[str, Any]:
     """What the catalog keeps of heatdoc.yaml, so that the check need not parse it again."""
-    return {"file": _settings_digest(cache, project.root), "code": cache.code(), "values": project.settings}
+    return {"file": _settings_digest(digests, project.root), "code": digests.code(), "values": project.settings}
 
 
-def reports_record(cache: BuildCache, project: Project, reports: list[Any]) -> dict[str, Any]:
+def reports_record(digests: Digests, project: Project, reports: list[Any]) -> dict[str, Any]:
     """Each report (by its name in the project) with every file it read and its digest."""
-    return {name_in_project(r.path, project.root): [[name, cache.digest(project.root / name)] for name in r.inputs]
+    return {name_in_project(r.path, project.root): [[name, digests.digest(project.root / name)] for name in r.inputs]
             for r in reports}
 
 
-def site_salt(cache: BuildCache, project: Project) -> str:
+def site_salt(digests: Digests, project: Project) -> str:
     """heatdoc's code and the project's templates: what every page of the site depends on."""
-    return digest_of(cache.code(), files_digest(cache, project.templates_dir))
+    return digest_of(digests.code(), digests.tree(project.templates_dir))
 
 
 @dataclass
@@ -59,20 +60,21 @@ def unchanged_site(project_dir: Path, out: Path | None) -> Check:
     except (KeyError, TypeError, ValueError, AttributeError, OSError):
         return Check()
     if check.record is not None:  # nothing to do, done: the digests read again are worth keeping
-        cache.save_digests()
+        cache.digests.save()
     return check
 
 
 def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) -> None:
-    settings = cache.catalog.get("settings")
-    if (not isinstance(settings, dict) or settings["file"] != _settings_digest(cache, root)
-            or settings["code"] != cache.code()):
+    digests = cache.digests
+    settings = cache.catalog.last_settings()
+    if (not isinstance(settings, dict) or settings["file"] != _settings_digest(digests, root)
+            or settings["code"] != digests.code()):
         return
     project = Project(root, settings["values"])
     files = project.spec_files() if project.specs_dir.is_dir() else []
     check.specs, check.settings = files, settings["values"]
     site = Path(os.path.abspath(out if out is not None else project.output_dir)).resolve()
-    record = cache.site_record(site)
+    record = cache.sites.get(site)
     if not record:
         return
     charts: dict[str, str] = record["charts"]
@@ -80,15 +82,15 @@ def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) ->
     if names != list(charts):
         return
     for name in names:
-        known = cache.known_chart(name, project.settings)
+        known = cache.catalog.known(name, project.settings)
         if known is None or known["key"] != charts[name]:
             return
-    if record["salt"] != site_salt(cache, project):
+    if record["salt"] != site_salt(digests, project):
         return
     reports: dict[str, list[list[str]]] = record.get("reports", {})
     if [name_in_project(path, root) for path in project.report_files()] != list(reports):
         return
-    if any(cache.digest(root / name) != digest for inputs in reports.values() for name, digest in inputs):
+    if any(digests.digest(root / name) != digest for inputs in reports.values() for name, digest in inputs):
         return
     from heatdoc.site.files import site_is_intact
 
@@ -96,6 +98,6 @@ def _unchanged(cache: BuildCache, root: Path, out: Path | None, check: Check) ->
         check.record = {**record, "site": site}
 
 
-def _settings_digest(cache: BuildCache, root: Path) -> str | None:
+def _settings_digest(digests: Digests, root: Path) -> str | None:
     path = root / SETTINGS_FILE
-    return cache.digest(path) if path.is_file() else None
+    return digests.digest(path) if path.is_file() else None

@@ -72,12 +72,35 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
     """A long table (one row per observation) pivoted to a matrix: a cell per (y, x)
     pair, its rows combined by ``agg``; a pair no row has is a gap. ``where``: only
     the data rows it marks True (`split_pivot`)."""
-    import pandas as pd
-
-
     header, cols, skip = _body(table, True)
     assert header is not None
     _need_rows(table, skip)
+    index = _pivot_columns(doc, keys, table, source, header)
+    labels = {axis: [as_text(v) for v in _values(cols[index[axis]])] for axis in ("x", "y")}
+    rows, chosen = _chosen_rows(doc, table, skip, source, axes, labels, where)
+    cats = {axis: chosen.get(axis) or sort_labels({labels[axis][i] for i in rows}) for axis in ("x", "y")}
+    pos = {axis: {label: k for k, label in enumerate(cats[axis])} for axis in ("x", "y")}
+    ci = np.array([pos["x"][labels["x"][i]] for i in rows], dtype=np.intp)
+    ri = np.array([pos["y"][labels["y"][i]] for i in rows], dtype=np.intp)
+    shape = (len(cats["y"]), len(cats["x"]))
+    # text cannot be averaged: text and customdata keep the first row's text unless told
+    agg = source.get("agg") or ("mean" if kind == "z" else "first")
+
+    if agg == "first" and kind != "z":
+        return Matrix(_first_texts(_values(cols[index["value"]]), rows, ri, ci, shape), cats["x"], cats["y"])
+
+    if "value" in source:
+        numbers_of_rows = numbers(table, [cols[index["value"]]], skip, index["value"], header)[rows, 0]
+    else:
+        numbers_of_rows = np.ones(len(rows))
+    cells = _aggregate(numbers_of_rows, ri, ci, shape, agg, counts_rows="value" not in source)
+    if kind != "z":
+        return Matrix([[number_text(v) for v in row] for row in cells.tolist()], cats["x"], cats["y"])
+    return Matrix(cells, cats["x"], cats["y"])
+
+
+def _pivot_columns(doc: Document, keys: tuple, table: Table, source: dict, header: list[str]) -> dict[str, int]:
+    """Where the ``x``, ``y`` and ``value`` columns the spec names are in the header."""
     errors, index = [], {}
     for key in ("x", "y", "value"):
         if key in source:
@@ -94,8 +117,16 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
                                                        f"{', '.join(header)}"))
     if errors:
         raise HeatdocError(errors)
+    return index
 
-    labels = {axis: [as_text(v) for v in _values(cols[index[axis]])] for axis in ("x", "y")}
+
+def _chosen_rows(doc: Document, table: Table, skip: int, source: dict, axes: dict[str, list],
+                 labels: dict[str, list[str]], where: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """The rows whose x and y are among the spec's own ``x`` and ``y`` labels (when it
+    gives them) and that ``where`` marks, and those labels by axis; a label no row has
+    is an error."""
+    errors = []
     keep = np.ones(table.nrows - skip, dtype=bool)
     chosen: dict[str, list[str]] = {}
     for axis in ("x", "y"):
@@ -118,42 +149,37 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
         raise HeatdocError(errors)
     if where is not None:
         keep &= where
+    return np.flatnonzero(keep), chosen
 
-    rows = np.flatnonzero(keep)
-    cats = {axis: chosen.get(axis) or sort_labels({labels[axis][i] for i in rows}) for axis in ("x", "y")}
-    pos = {axis: {label: k for k, label in enumerate(cats[axis])} for axis in ("x", "y")}
-    ci = np.array([pos["x"][labels["x"][i]] for i in rows], dtype=np.intp)
-    ri = np.array([pos["y"][labels["y"][i]] for i in rows], dtype=np.intp)
-    shape = (len(cats["y"]), len(cats["x"]))
-    # text cannot be averaged: text and customdata keep the first row's text unless told
-    agg = source.get("agg") or ("mean" if kind == "z" else "first")
 
-    if agg == "first" and kind != "z":
-        values = _values(cols[index["value"]])
-        grid = [[""] * shape[1] for _ in range(shape[0])]
-        seen: set[tuple[int, int]] = set()
-        for r, c, i in zip(ri.tolist(), ci.tolist(), rows.tolist()):
-            if (r, c) not in seen:
-                seen.add((r, c))
-                grid[r][c] = as_text(values[i])
-        return Matrix(grid, cats["x"], cats["y"])
+def _first_texts(values: list, rows: np.ndarray, ri: np.ndarray, ci: np.ndarray,
+                 shape: tuple[int, int]) -> list[list[str]]:
+    """Each cell's text: that of the first of its rows ("" for a pair no row has)."""
+    grid = [[""] * shape[1] for _ in range(shape[0])]
+    seen: set[tuple[int, int]] = set()
+    for r, c, i in zip(ri.tolist(), ci.tolist(), rows.tolist()):
+        if (r, c) not in seen:
+            seen.add((r, c))
+            grid[r][c] = as_text(values[i])
+    return grid
 
-    if "value" in source:
-        numbers_of_rows = numbers(table, [cols[index["value"]]], skip, index["value"], header)[rows, 0]
-    else:
-        numbers_of_rows = np.ones(len(rows))
-    grouped = pd.DataFrame({"r": ri, "c": ci, "v": numbers_of_rows}).groupby(["r", "c"], sort=False)["v"]
+
+def _aggregate(values: np.ndarray, ri: np.ndarray, ci: np.ndarray, shape: tuple[int, int], agg: str,
+               counts_rows: bool) -> np.ndarray:
+    """Each cell's rows combined by ``agg`` (``counts_rows``: ``count`` counts rows, not
+    values, as no value column is named); a pair no row has is a gap (NaN)."""
+    import pandas as pd
+
+    grouped = pd.DataFrame({"r": ri, "c": ci, "v": values}).groupby(["r", "c"], sort=False)["v"]
     if agg == "sum":
         result = grouped.sum(min_count=1)  # a cell of gaps only stays a gap, not 0
     elif agg == "count":
-        result = grouped.count() if "value" in source else grouped.size()
+        result = grouped.size() if counts_rows else grouped.count()
     else:
         result = getattr(grouped, agg)()
     cells = np.full(shape, np.nan)
     cells[result.index.get_level_values(0), result.index.get_level_values(1)] = result.to_numpy(np.float64)
-    if kind != "z":
-        return Matrix([[number_text(v) for v in row] for row in cells.tolist()], cats["x"], cats["y"])
-    return Matrix(cells, cats["x"], cats["y"])
+    return cells
 
 
 def split_pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,

@@ -16,7 +16,7 @@ import os
 import posixpath
 import secrets
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -28,7 +28,7 @@ from heatdoc.jsonout import dumps_bytes, script_json
 from heatdoc.paths import resolve_inside
 from heatdoc.site import charts as chart_parts
 from heatdoc.site import plan as P
-from heatdoc.site.cache import digest_of
+from heatdoc.site.cache.digests import digest_of
 from heatdoc.site.charts import PART_FILES, ChartParts
 from heatdoc.site.project import Project
 from heatdoc.site.render.assets import (
@@ -204,19 +204,18 @@ def _relative(path: str, folder: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
-_ENVIRONMENT: dict[tuple[Path, str], jinja2.Environment] = {}
-
-
 def _environment_for(templates: Path, salt: str) -> jinja2.Environment:
     """The environment of the last build when the templates are the same (``salt`` holds a
     digest of every template and of heatdoc's code): `heatdoc serve` rebuilds in one
     process, and compiling the theme's templates again costs more than a small edit."""
-    if not salt:
-        return environment(templates)
-    if (templates, salt) not in _ENVIRONMENT:
-        _ENVIRONMENT.clear()
-        _ENVIRONMENT[templates, salt] = environment(templates)
-    return _ENVIRONMENT[templates, salt]
+    return _kept_environment(templates, salt) if salt else environment(templates)
+
+
+@lru_cache(maxsize=1)
+def _kept_environment(templates: Path, salt: str) -> jinja2.Environment:
+    # A memo of this process, from one build to the next. A forked worker does not read
+    # it: it renders the pages it is handed, which hold the build's environment.
+    return environment(templates)
 
 
 def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Project,
@@ -227,22 +226,52 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     to it (``salt`` stands for heatdoc's code and the project's templates), and rendered
     only when the previous site does not already hold a page of that name."""
     settings = project.settings
-    env = _Lazy(lambda: _environment_for(project.templates_dir, salt))
-    base_url = settings.get("base_url") or ""
     js = plotly_js(settings.get("plotlyjs", "bundled"))
-    site = SiteContext(settings["title"], markdown_html(settings.get("description") or ""), base_url,
-                       tuple(Link(s.title, s.page) for s in plan.sections if s.page),
-                       len(plan.charts), js)
-    files: SiteFiles = {}
-    site_repr = repr(site)
+    site = SiteContext(settings["title"], markdown_html(settings.get("description") or ""),
+                       settings.get("base_url") or "",
+                       tuple(Link(s.title, s.page) for s in plan.sections if s.page), len(plan.charts), js)
+    pages = _Pages(site, salt, _Lazy(lambda: _environment_for(project.templates_dir, salt)))
+    home = (Link(settings["title"], P.INDEX),)
+    for chart in plan.charts:
+        _add_chart(pages, chart, charts[chart.stem], home)
+        tick()
+    for place in plan.reports:
+        _add_report(pages, place, home)
+    groups = _card_groups(plan)
+    index = dict(groups=groups, tags=_all_tags(plan), search_data=_search_data(groups))
+    pages.add(IndexPage, P.INDEX, settings["title"], (), lambda: index, repr(index))
+    for section, group in zip(plan.sections, groups):
+        if section.page:
+            pages.add(SectionPage, section.page, section.title, home, lambda: {}, "", group=group)
+    pages.add(ReferencePage, P.REFERENCE, "Spec reference", home,
+              lambda: dict(groups=tuple(reference_groups()), scale_names=tuple(scale_names())), "")
+    return pages.files, _add_site_wide_files(pages, project.templates_dir)
 
-    def page(cls: type, template: str, path: str, title: str, kind: str, crumbs: tuple,
-             content: Callable[[], dict[str, Any]], content_id: str, big: bool = False, **fields: Any) -> None:
+
+_KINDS = {IndexPage: "index", SectionPage: "section", ChartPage: "chart", ReportPage: "report",
+          ReferencePage: "reference"}
+
+
+class _Pages:
+    """The files of the site as they are named, each page a `Later` made from the
+    template of its kind (KIND.html)."""
+
+    def __init__(self, site: SiteContext, salt: str, env: "_Lazy"):
+        self.site, self.salt, self.env = site, salt, env
+        self.files: SiteFiles = {}
+        self._site_repr = repr(site)
+
+    def add(self, cls: type, path: str, title: str, crumbs: tuple[Link, ...],
+            content: Callable[[], dict[str, Any]], content_id: str, big: bool = False, **fields: Any) -> None:
         """``fields`` place the page; ``content`` gives the rest, named by ``content_id``.
         A ``big`` page is rendered as it is written, a piece at a time."""
+        kind = _KINDS[cls]
+        template = f"{kind}.html"
         common = dict(kind=kind, path=path, title=title, root="../" * path.count("/"),
-                      canonical=_absolute(base_url, path), breadcrumbs=crumbs, **fields)
-        identity = digest_of("page", salt, template, site_repr, content_id, repr(sorted(common.items())))
+                      canonical=_absolute(self.site.base_url, path), breadcrumbs=crumbs, **fields)
+        identity = digest_of("page", self.salt, template, self._site_repr, content_id,
+                             repr(sorted(common.items())))
+        env, site = self.env, self.site
 
         def make() -> bytes:
             if big:
@@ -252,61 +281,54 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
         def chunks() -> Iterator[bytes]:
             return _render_chunks(env.get(), template, site=site, page=cls(**common, **content()))
 
-        files[path] = Later(identity, make, chunks if big else None)
+        self.files[path] = Later(identity, make, chunks if big else None)
 
-    def big_chart_fields(parts: ChartParts) -> dict[str, Any]:
-        # the figure stands in the page as a token until the page is written, and is then
-        # copied from its file in the cache: tens of MB that are never a Python string
-        return _chart_fields(parts, figure=FigureToken(parts))
 
-    groups = _card_groups(plan)
-    home = (Link(settings["title"], P.INDEX),)
-    for chart in plan.charts:
-        parts = charts[chart.stem]
-        for suffix in PART_FILES:
-            path, offset, length = parts.part(suffix)
-            files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
-                                             link=parts.is_alone(suffix))
-        section = Link(chart.section.title, chart.section.page) if chart.section.page else None
-        big = parts.part("figure")[2] >= chart_parts.BIG_PART
-        page(ChartPage, "chart.html", chart.page, chart.spec.title, "chart",
-             home + ((section,) if section else ()),
-             partial(big_chart_fields if big else _chart_fields, parts), parts.key, big=big,
-             section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
-             source=chart.source,
-             previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
-             next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)
-        tick()
-    for place in plan.reports:
-        report = place.report
-        if report.thumbnail is not None:
-            files[place.file(".svg")] = report.thumbnail.encode("utf-8")
-        section = Link(place.section.title, place.section.page) if place.section.page else None
-        content = dict(body=Markup(report.body), has_heading=report.has_heading, has_charts=report.charts > 0,
-                       description=report.description)
-        page(ReportPage, "report.html", place.page, report.title, "report", home + ((section,) if section else ()),
-             partial(dict, content), digest_of(content), section=section, source=place.source)
-    index = dict(groups=groups, tags=_all_tags(plan), search_data=_search_data(groups))
-    page(IndexPage, "index.html", P.INDEX, settings["title"], "index", (), lambda: index, repr(index))
-    for section, group in zip(plan.sections, groups):
-        if section.page:
-            page(SectionPage, "section.html", section.page, section.title, "section", home,
-                 lambda: {}, "", group=group)
-    page(ReferencePage, "reference.html", P.REFERENCE, "Spec reference", "reference", home,
-         lambda: dict(groups=tuple(reference_groups()), scale_names=tuple(scale_names())), "")
+def _add_chart(pages: _Pages, chart: P.Chart, parts: ChartParts, home: tuple[Link, ...]) -> None:
+    """A chart's page, and its files (the thumbnail) taken from its parts in the cache."""
+    for suffix in PART_FILES:
+        path, offset, length = parts.part(suffix)
+        pages.files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
+                                               link=parts.is_alone(suffix))
+    section = Link(chart.section.title, chart.section.page) if chart.section.page else None
+    big = parts.part("figure")[2] >= chart_parts.BIG_PART
+    pages.add(ChartPage, chart.page, chart.spec.title, home + ((section,) if section else ()),
+              partial(_big_chart_fields if big else _chart_fields, parts), parts.key, big=big,
+              section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
+              source=chart.source,
+              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
+              next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)
 
+
+def _add_report(pages: _Pages, place: P.ReportPlace, home: tuple[Link, ...]) -> None:
+    """A report's page, and the thumbnail of its first chart."""
+    report = place.report
+    if report.thumbnail is not None:
+        pages.files[place.file(".svg")] = report.thumbnail.encode("utf-8")
+    section = Link(place.section.title, place.section.page) if place.section.page else None
+    content = dict(body=Markup(report.body), has_heading=report.has_heading, has_charts=report.charts > 0,
+                   description=report.description)
+    pages.add(ReportPage, place.page, report.title, home + ((section,) if section else ()),
+              partial(dict, content), digest_of(content), section=section, source=place.source)
+
+
+def _add_site_wide_files(pages: _Pages, templates: Path) -> list[str]:
+    """The files beside the pages: the schema, the sitemap (with a base URL), plotly.js
+    and its template, the theme's assets. Returns the warnings about the assets."""
     from heatdoc.spec.schema import SPEC_SCHEMA
 
+    files, base_url = pages.files, pages.site.base_url
     files[P.SCHEMA] = dumps_bytes(SPEC_SCHEMA, indent=True) + b"\n"
     if base_url:
         urls = sorted(_absolute(base_url, p) for p in files if p.endswith(".html"))
-        files[P.SITEMAP] = _render(env.get(), "sitemap.xml", urls=urls)
+        files[P.SITEMAP] = _render(pages.env.get(), "sitemap.xml", urls=urls)
+    js = pages.site.plotlyjs
     if js.file is not None:
         files[js.url] = js.file
     files[TEMPLATE_JS] = template_js()
-    assets, warnings = theme_assets(project.templates_dir)
+    assets, warnings = theme_assets(templates)
     files.update(assets)
-    return files, warnings
+    return warnings
 
 
 class _Lazy:
@@ -330,6 +352,12 @@ class FigureToken(Markup):
         token = super().__new__(cls, f"heatdoc-figure-{secrets.token_hex(16)}")
         token.part = parts.part("figure")
         return token
+
+
+def _big_chart_fields(parts: ChartParts) -> dict[str, Any]:
+    # the figure stands in the page as a token until the page is written, and is then
+    # copied from its file in the cache: tens of MB that are never a Python string
+    return _chart_fields(parts, figure=FigureToken(parts))
 
 
 def _chart_fields(parts: ChartParts, figure: Markup | None = None) -> dict[str, Any]:

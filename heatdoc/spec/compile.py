@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from heatdoc.spec.colours import resolve_scale
+from heatdoc.spec.contrast import cell_text_rule
 from heatdoc.spec.model import Spec
 
 # Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
@@ -79,7 +80,18 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     _merge(layout, opts.get("layout", {}))
     if template and "template" not in layout:
         layout["template"] = plotly_template()
-    return {"data": [trace], "layout": layout}
+    figure: dict[str, Any] = {"data": [trace], "layout": layout}
+    add_page_rules(figure, [spec.z])
+    return figure
+
+
+def add_page_rules(figure: dict[str, Any], zs: list[np.ndarray]) -> None:
+    """What heatdoc.js does beyond plotly.js, under the figure's own `heatdoc` key (plotly
+    ignores it): the colour of each trace's cell text, one rule a trace (`contrast`).
+    ``zs``: each trace's z as a matrix."""
+    rules = [cell_text_rule(z, trace) for z, trace in zip(zs, figure["data"])]
+    if any(rules):
+        figure["heatdoc"] = {"cell_text": rules}
 
 
 def cell_template(spec: Spec) -> str | None:
@@ -167,13 +179,14 @@ def _merge(into: dict, extra: dict) -> None:
             into[key] = value
 
 
-@lru_cache(maxsize=1)
-def plotly_template() -> dict[str, Any]:
-    """plotly's default template, read from the package's JSON (no plotly import)."""
+@lru_cache(maxsize=2)
+def plotly_template(name: str = "plotly") -> dict[str, Any]:
+    """plotly's default template (or another of plotly.io.templates, ``plotly_dark``), read
+    from the package's JSON (no plotly import)."""
     import importlib.util
     import json
 
     spec = importlib.util.find_spec("plotly")
     assert spec is not None and spec.origin is not None
-    path = Path(spec.origin).parent / "package_data" / "templates" / "plotly.json"
+    path = Path(spec.origin).parent / "package_data" / "templates" / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))

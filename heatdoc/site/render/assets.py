@@ -55,10 +55,13 @@ def plotly_js(mode: str) -> PlotlyJs:
 
 def template_js() -> bytes:
     """plotly's default template, once for the whole site: chart pages carry only their
-    own figure and the page's script applies this template (as plotly.py would have)."""
+    own figure and the page's script applies this template (as plotly.py would have);
+    and plotly's ``plotly_dark``, which the script applies instead while the page is dark."""
     from heatdoc.spec.compile import plotly_template
 
-    return f"window.heatdocPlotlyTemplate = {script_json(plotly_template())};\n".encode("utf-8")
+    return (f"window.heatdocPlotlyTemplate = {script_json(plotly_template())};\n"
+            f"window.heatdocPlotlyDarkTemplate = {script_json(plotly_template('plotly_dark'))};\n"
+            ).encode("utf-8")
 
 
 def theme_assets(project_templates: Path | None) -> tuple[dict[str, Path], list[str]]:

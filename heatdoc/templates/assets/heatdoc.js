@@ -11,9 +11,10 @@
     if (!holder || !data || !window.Plotly) return;
     var figure = JSON.parse(data.textContent);
     var layout = figure.layout || {};
-    // plotly's default template ships once, in assets/plotly-template.js, not in every page
-    if (!layout.template && window.heatdocPlotlyTemplate) layout.template = window.heatdocPlotlyTemplate;
-    fitNarrowScreen(layout, holder.clientWidth);
+    // the spec's own template stays; else plotly's, light or dark as the page is
+    var scheme = layout.template ? null : colourScheme();
+    if (scheme) layout.template = scheme.template();
+    fitNarrowScreen(layout, figure.data, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
     var plot = document.createElement("div");
@@ -23,7 +24,16 @@
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
     window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
-      .catch(function (error) {
+      .then(function () {
+        var rules = figure.heatdoc && figure.heatdoc.cell_text;
+        colourCellText(plot, rules);
+        // plotly.js draws the cell text again on every redraw (a resize, a new template)
+        plot.on("plotly_afterplot", function () { colourCellText(plot, rules); });
+        if (scheme) scheme.onChange(function () {
+          layout.template = scheme.template();
+          window.Plotly.react(plot, figure.data, layout);
+        });
+      }, function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";
         if (fallback) holder.appendChild(fallback);
@@ -31,15 +41,89 @@
       });
   }
 
+  // Light or dark, as the page is (the theme's CSS follows prefers-color-scheme): plotly's
+  // "plotly" or "plotly_dark" template, both from assets/plotly-template.js. Null when
+  // that file is not loaded.
+  function colourScheme() {
+    var light = window.heatdocPlotlyTemplate, dark = window.heatdocPlotlyDarkTemplate || light;
+    if (!light) return null;
+    var query = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    return {
+      // a copy each time: plotly.js keeps and changes the objects it is handed
+      template: function () { return JSON.parse(JSON.stringify(query && query.matches ? dark : light)); },
+      onChange: function (redraw) {
+        if (!query) return;
+        if (query.addEventListener) query.addEventListener("change", redraw);
+        else if (query.addListener) query.addListener(redraw);
+      }
+    };
+  }
+
+  // Cell text that everyone can read: plotly.js takes one text colour a trace, and picks
+  // it by a rule that is not WCAG's. The build worked out, for each trace, the z ranges
+  // whose text is white (`rules[i].light_z`, figure.heatdoc.cell_text); all other text is
+  // black. Each drawn label carries its cell's z (plotly.js binds it to the element).
+  function colourCellText(plot, rules) {
+    if (!rules) return;
+    plot.querySelectorAll("g.hm").forEach(function (group) {
+      var cells = group.__data__, trace = cells && cells[0] && cells[0].trace;
+      var rule = trace ? rules[trace.index] : null;
+      if (!rule) return;
+      group.querySelectorAll("g.heatmap-label text").forEach(function (text) {
+        var label = text.__data__ || text.parentNode.__data__;
+        if (!label || typeof label.z !== "number") return;
+        text.style.fill = inRanges(rule.light_z, label.z) ? rule.light : rule.dark;
+      });
+    });
+  }
+
+  // is z in one of the sorted, disjoint [from, to] ranges?
+  function inRanges(ranges, z) {
+    var lo = 0, hi = ranges.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (z < ranges[mid][0]) hi = mid - 1;
+      else if (z > ranges[mid][1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   // On a phone, plotly's default 80 px side margins leave the cells too little room.
   // An axis that draws no tick labels needs no margin; one the spec sets is kept.
-  function fitNarrowScreen(layout, width) {
-    if (!width || width >= 600) return;
+  // A matrix too wide for the screen is drawn wider than it, at MIN_TEXT_CELL px a cell
+  // when its cells show text, and the chart's own box scrolls sideways (the page does not):
+  // plotly.js would otherwise shrink the text to fit, down to dots.
+  var NARROW = 600, MIN_TEXT_CELL = 28;
+  function fitNarrowScreen(layout, traces, width) {
+    if (!width || width >= NARROW) return;
     function bare(axis) { return !!axis && (axis.visible === false || axis.showticklabels === false); }
     var margin = layout.margin = Object.assign({}, layout.margin);
     if (margin.l === undefined) margin.l = bare(layout.yaxis) ? 10 : 50;
     if (margin.r === undefined) margin.r = 10;
     if (margin.b === undefined) margin.b = bare(layout.xaxis) ? 10 : 40;
+    var trace = traces && traces[0];
+    if (!trace || !trace.texttemplate || layout.width !== undefined) return;
+    var shape = matrixShape(trace);
+    // the colour bar takes about 100 px beside the plot
+    var bar = trace.showscale === false ? 0 : 100;
+    var wanted = shape.columns * MIN_TEXT_CELL + margin.l + margin.r + bar;
+    if (wanted > width) {
+      layout.width = wanted;
+      var title = (typeof layout.title === "string" ? layout.title : (layout.title || {}).text) || "";
+      var top = margin.t === undefined ? 100 : margin.t;
+      if (title && top < 60) margin.t = 60;  // room for the title above the plot
+      if (layout.height === undefined) {
+        layout.height = Math.max(450, shape.rows * MIN_TEXT_CELL + (margin.t || 100) + margin.b);
+      }
+    }
+  }
+
+  function matrixShape(trace) {
+    var z = trace.z;
+    if (Array.isArray(z)) return {rows: z.length, columns: Array.isArray(z[0]) ? z[0].length : z.length};
+    var shape = String(z && z.shape !== undefined ? z.shape : "1").split(",").map(Number);
+    return {rows: shape.length > 1 ? shape[0] : 1, columns: shape.length > 1 ? shape[1] : shape[0]};
   }
 
   function copyButtons() {

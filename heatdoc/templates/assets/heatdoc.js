@@ -33,6 +33,7 @@
           layout.template = scheme.template();
           window.Plotly.react(plot, figure.data, layout);
         });
+        holder.setAttribute("data-ready", "true");  // drawn and coloured (tests wait for this)
       }, function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";

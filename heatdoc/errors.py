@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -27,6 +28,14 @@ class SpecError:
         # Keys and values come from strangers' files: one error stays one line, and
         # no escape sequence reaches the terminal.
         return line.translate(_VISIBLE)
+
+
+LOCATED_WARNING = re.compile(r"[^\n]*?:\d+:\d+: (?:[^\n]*?: )?warning: ")
+
+
+def is_located_warning(line: str) -> bool:
+    """Is ``line`` a spec's warning, a `SpecError` whose message starts with 'warning: '?"""
+    return LOCATED_WARNING.match(line) is not None
 
 
 _VISIBLE = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {

@@ -47,6 +47,7 @@ class SpecSummary:
     order: float | None
     tags: list[str]
     description: str
+    warnings: tuple[str, ...] = ()  # the spec's readability warnings, each one line
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def _chart(cache: BuildCache, path: Path, record: dict[str, Any]) -> ChartParts:
 
 
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
-    return SpecSummary(path, s["title"], s["order"], list(s["tags"]), s["description"])
+    return SpecSummary(path, s["title"], s["order"], list(s["tags"]), s["description"],
+                       tuple(s.get("warnings", ())))
 
 
 def _chart_settings(project: Project) -> dict[str, Any]:
@@ -198,6 +200,7 @@ def _make_chart(job: tuple[Path, Path, int, int]
     from heatdoc.sources.dispatch import ReadContext
     from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.readability import spec_warnings
     from heatdoc.spec.validate import check_spec
 
     path, root, max_cells, build = job
@@ -218,7 +221,7 @@ def _make_chart(job: tuple[Path, Path, int, int]
     pack, alone_base = new_pack(root, build), new_alone_base(root, build)
     blobs = write_parts(pack, alone_base, spec, figure)
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
-               "description": spec.description}
+               "description": spec.description, "warnings": list(map(str, spec_warnings(spec, figure)))}
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 

@@ -34,8 +34,8 @@ from heatdoc.site.project import Project
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
 # The parts that are files of the site, beside the page. The CSV and JSON downloads are
 # made in the browser from the page's figure (docs/performance.md: a file costs more to
-# create than a chart costs to make).
-PART_FILES = (".svg",)
+# create than a chart costs to make), unless heatdoc.yaml says `downloads: files`.
+PART_FILES = (".svg", ".csv", ".json")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
         cache.ensure_folder()
         # The spec's digest before it is read: an edit during the build is seen next time.
         before = {path: cache.digest(path) for path in todo}
-        jobs = [(path, project.root, project.settings["max_cells"], started) for path in todo]
+        jobs = [(path, project.root, project.settings["max_cells"], started,
+                 project.settings.get("downloads", "browser")) for path in todo]
         # Specs that read data files go first: one big matrix must not finish last, alone.
         heavy = [i for i, path in enumerate(todo) if _reads_files(path)]
         for path, result in zip(todo, pool.run(_make_chart, jobs, first=heavy)):
@@ -191,7 +192,7 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 _CONTEXT: dict[tuple[Path, int, int], Any] = {}
 
 
-def _make_chart(job: tuple[Path, Path, int, int]
+def _make_chart(job: tuple[Path, Path, int, int, str]
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
@@ -203,7 +204,7 @@ def _make_chart(job: tuple[Path, Path, int, int]
     from heatdoc.spec.readability import spec_warnings
     from heatdoc.spec.validate import check_spec
 
-    path, root, max_cells, build = job
+    path, root, max_cells, build, downloads = job
     # One context per process and build: a data file that several specs read is read once
     # a build, and never kept for the next one (`heatdoc serve` builds in one process).
     if (root, max_cells, build) not in _CONTEXT:
@@ -219,17 +220,18 @@ def _make_chart(job: tuple[Path, Path, int, int]
     figure = compile_figure(spec, template=False, lazy=spec.z.size * 32 // 3 >= BIG_PART)
     # One pack a process and build: a thousand charts make two files, not a thousand
     pack, alone_base = new_pack(root, build), new_alone_base(root, build)
-    blobs = write_parts(pack, alone_base, spec, figure)
+    blobs = write_parts(pack, alone_base, spec, figure, download_files=downloads == "files")
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
                "description": spec.description, "warnings": list(map(str, spec_warnings(spec, figure)))}
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 
-def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
+def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any], *,
+                download_files: bool = False) -> dict[str, list[int]]:
     """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
     the figure as the page carries it (without plotly's template), and the page's other
-    fields; a big one in a file of its own, named ``alone_base`` + its name. Returns
-    where each one is."""
+    fields (and with ``download_files``, its CSV and JSON downloads); a big one in a file
+    of its own, named ``alone_base`` + its name. Returns where each one is."""
     from heatdoc.jsonout import script_json_chunks
     from heatdoc.site.render.datatable import data_table
     from heatdoc.site.render.markdown import markdown_html
@@ -253,6 +255,12 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
         ("figure", lambda: script_json_chunks(figure)),  # pieces: a big one is never whole
         ("fields", lambda: [orjson.dumps(fields)]),
     ]
+    if download_files:
+        from heatdoc.site.downloads import figure_json, in_pieces, matrix_csv
+        from heatdoc.spec.compile import plotly_template
+
+        parts += [(".csv", lambda: in_pieces(matrix_csv(figure["data"][0]), BIG_PART)),
+                  (".json", lambda: in_pieces(figure_json(figure, plotly_template()), BIG_PART))]
     blobs = {}
     with open(pack, "ab") as fh:
         offset = fh.seek(0, os.SEEK_END)

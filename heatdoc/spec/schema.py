@@ -208,6 +208,11 @@ SITE_SCHEMA: dict[str, Any] = {
                      "description": "Section folder -> title, in gallery order."},
         "max_cells": {"type": "integer", "minimum": 1, "default": 5_000_000,
                       "description": "Largest matrix (rows x columns) a spec may draw."},
+        "downloads": {"enum": ["browser", "files"], "default": "browser",
+                      "description": "A chart's CSV and JSON downloads. `browser`: made by the page's "
+                                     "script when asked (no files in the site); `files`: written into "
+                                     "the site beside each chart page as NAME.csv and NAME.json, the same "
+                                     "bytes, and linked so they work without JavaScript."},
     },
 }
 
@@ -224,7 +229,7 @@ for _schema, _examples in (
         "title": "Team metrics", "description": "Every chart of the *metrics* team.",
         "base_url": "https://example.org/gallery/", "specs": "charts", "output": "public",
         "templates": "theme", "plotlyjs": "cdn", "sections": {"basics": "Basics", "chemistry": "Chemistry"},
-        "max_cells": 1_000_000,
+        "max_cells": 1_000_000, "downloads": "files",
     }),
 ):
     for _key, _example in _examples.items():

@@ -120,6 +120,7 @@ class ChartPage(Page):
     rows: int
     columns: int
     download_name: str  # the file name of the downloads without suffix: NAME.csv and NAME.json
+    download_files: bool  # `downloads: files`: NAME.csv and NAME.json are files beside the page
     yaml: str  # the spec file's text (cut after YAML_SHOWN_CHARS characters)
     yaml_cut: bool
     source: str  # the spec's path in the project, e.g. "specs/chemistry/periodic-table.yaml"
@@ -251,7 +252,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
     home = (Link(settings["title"], P.INDEX),)
     for chart in plan.charts:
         parts = charts[chart.stem]
-        for suffix in PART_FILES:
+        for suffix in (s for s in PART_FILES if s in parts.blobs):
             path, offset, length = parts.part(suffix)
             files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
                                              link=parts.is_alone(suffix))
@@ -261,6 +262,7 @@ def render_site(plan: P.SitePlan, charts: dict[str, ChartParts], project: Projec
              home + ((section,) if section else ()),
              partial(big_chart_fields if big else _chart_fields, parts), parts.key, big=big,
              section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
+             download_files=".csv" in parts.blobs,
              source=chart.source,
              previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
              next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)

@@ -192,7 +192,7 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 _CONTEXT: dict[tuple[Path, int, int], Any] = {}
 
 
-def _make_chart(job: tuple[Path, Path, int, int, str]
+def _make_chart(job: tuple  # (spec, project root, max_cells, build, [downloads setting])
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
@@ -204,7 +204,8 @@ def _make_chart(job: tuple[Path, Path, int, int, str]
     from heatdoc.spec.readability import spec_warnings
     from heatdoc.spec.validate import check_spec
 
-    path, root, max_cells, build, downloads = job
+    path, root, max_cells, build, *more = job
+    downloads = more[0] if more else "browser"
     # One context per process and build: a data file that several specs read is read once
     # a build, and never kept for the next one (`heatdoc serve` builds in one process).
     if (root, max_cells, build) not in _CONTEXT:

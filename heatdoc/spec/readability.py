@@ -43,6 +43,7 @@ DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_MARGIN = 700, 450, 80
 DEFAULT_FONT_PX = 12
 MIN_FONT_PX = 8  # plotly.js shrinking cell text below this is a warning
 CHAR_EM, LINE_EM = 0.65, 1.3
+MAX_REACH = 4
 SAMPLE_CELLS = 2_000  # cells whose text is measured: an estimate, kept cheap on big matrices
 FIELD = re.compile(r"%\{([^}:|]*)(?::([^}]*))?\}")
 
@@ -73,7 +74,7 @@ def _text_contrast(spec: Spec, trace: dict[str, Any]) -> list[SpecError]:
         return []
     z = spec.z
     if trace["texttemplate"] == "%{text}" and spec.text is not None:  # an empty text shows nothing
-        z = np.where(np.array([[str(c) != "" for c in row] for row in spec.text]), z, np.nan)
+        z = np.where(np.array([[c not in ("", None) for c in row] for row in spec.text]), z, np.nan)
     failing, shown, worst = contrast.text_colour_failures(z, trace, colour)
     if not failing:
         return []
@@ -136,7 +137,8 @@ def _overlapping_text(spec: Spec, text_of: Any, width: float, font: float) -> tu
         need = max((len(p) for p in text.split("<br>")), default=0) * font * CHAR_EM
         if need <= width:
             continue
-        reach = math.ceil((need - width) / 2 / width) if width > 0 else cols
+        # the cells either side it reaches into (a few: beyond, it has crossed others)
+        reach = min(math.ceil((need - width) / 2 / width) if width > 0 else cols, MAX_REACH)
         for k in range(max(j - reach, 0), min(j + reach, cols - 1) + 1):
             if k != j and text_of(i, k):
                 return text, text_of(i, k)

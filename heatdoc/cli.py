@@ -29,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="check specs (files or folders); exit 1 on any error")
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="spec files or folders (default: the project's specs folder)")
+    s.add_argument("--only-specs", action="store_true",
+                   help="skip each given file that is not in its project's specs folder (heatdoc.yaml, "
+                   "CI files, ...): for a pre-commit hook that passes every staged YAML file")
 
     s = sub.add_parser("figure", help="print the compiled Plotly figure of a spec as JSON")
     s.add_argument("spec", type=Path, metavar="SPEC")
@@ -52,11 +55,37 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="write a starter project that builds as it is")
     s.add_argument("dir", type=Path, metavar="DIR")
+
+    s = sub.add_parser("diff", help="what changed in the charts between two git revisions or two folders",
+                       usage="heatdoc diff [options] [BASE [HEAD]] [[--] PATH ...]",
+                       description="Compare the charts of BASE (default HEAD) and HEAD (default the working "
+                       "tree): two git revisions, or two project folders. PATH limits the comparison to "
+                       "some specs: the first argument that names an existing file or folder (not a "
+                       "project folder) starts the paths, and after -- every argument is a path.")
+    s.add_argument("revisions", nargs="*", metavar="BASE HEAD PATH",
+                   help="git revisions or project folders, then spec files or folders")
+    s.add_argument("--project", type=Path, default=None, metavar="DIR",
+                   help="the project folder (default: the nearest with heatdoc.yaml, else .)")
+    s.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    s.add_argument("--tolerance", type=float, default=None, metavar="REL",
+                   help="a cell changed when |HEAD - BASE| > REL x max(|BASE|, |HEAD|) (default: whole "
+                   "numbers exactly, others 1e-9)")
+    s.add_argument("--top", type=int, default=10, metavar="N", help="changed cells listed per chart (default 10)")
+    s.add_argument("--site", type=Path, default=None, metavar="OUT",
+                   help="also write a diff site to OUT (before, after and difference of each changed chart)")
+    s.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when a chart changed (was added, removed or moved), 0 when none did")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--" in argv and argv[:1] == ["diff"]:  # heatdoc diff [BASE [HEAD]] -- PATH ...
+        cut = argv.index("--")
+        args = parser().parse_args(argv[:cut])
+        args.paths = [Path(p) for p in argv[cut + 1:]]
+    else:
+        args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except HeatdocError as exc:
@@ -100,28 +129,51 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
-    start = args.paths[0] if args.paths else Path.cwd()
-    project = open_project(find_root(start if start.is_dir() else start.parent))
-    files = project.spec_files(args.paths or None)
-    if not files:
-        raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
-    ctx = ReadContext(project.root, project.settings["max_cells"])
-    errors, warnings = [], []
-    for path in files:
-        try:
-            project.check_inside(path)
-            spec = check_spec(load_yaml(path), ctx)
-        except HeatdocError as exc:
-            errors.extend(exc.errors)
-            continue
-        warnings.extend(spec_warnings(spec, compile_figure(spec, template=False)))
+    if args.only_specs and args.paths:
+        groups = _specs_by_project(args.paths)
+    else:
+        start = args.paths[0] if args.paths else Path.cwd()
+        project = open_project(find_root(start if start.is_dir() else start.parent))
+        groups = [(project, project.spec_files(args.paths or None))]
+        if not groups[0][1]:
+            raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
+    errors, warnings, count = [], [], 0
+    for project, files in groups:
+        ctx = ReadContext(project.root, project.settings["max_cells"])
+        count += len(files)
+        for path in files:
+            try:
+                project.check_inside(path)
+                spec = check_spec(load_yaml(path), ctx)
+            except HeatdocError as exc:
+                errors.extend(exc.errors)
+                continue
+            warnings.extend(spec_warnings(spec, compile_figure(spec, template=False)))
     for warning in warnings:  # a warning never fails: exit 0 when there is nothing else
         print(warning, file=sys.stderr)
     if errors:
         raise HeatdocError(errors)
-    print(f"{len(files)} spec{'s' if len(files) != 1 else ''} valid"
+    print(f"{count} spec{'s' if count != 1 else ''} valid"
           + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
     return 0
+
+
+def _specs_by_project(paths: list[Path]) -> list:
+    """The given files that are specs, by project: each file belongs to the nearest project
+    above it, and is a spec when it lies in that project's specs folder. Everything else a
+    hook may pass (heatdoc.yaml, .pre-commit-config.yaml, CI files) is skipped."""
+    from heatdoc.site.project import find_root, open_project
+
+    projects: dict[Path, tuple] = {}
+    for path in paths:
+        for spec in (sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]):
+            root = find_root(spec.parent)
+            if root not in projects:
+                projects[root] = (open_project(root), [])
+            project, files = projects[root]
+            if spec.suffix in (".yaml", ".yml") and spec.resolve().is_relative_to(project.specs_dir.resolve()):
+                files.append(spec)
+    return [group for group in projects.values() if group[1]]
 
 
 @command
@@ -184,4 +236,32 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     path = init_project(args.dir)
     print(f"wrote a starter project in {path}; build it with: heatdoc build {args.dir}")
+    return 0
+
+
+@command
+def cmd_diff(args: argparse.Namespace) -> int:
+    from heatdoc.diff.compare import compare_sides, project_paths
+    from heatdoc.diff.report import as_json, render_json, render_markdown, render_text
+    from heatdoc.diff.revisions import open_sides, split_arguments
+
+    if args.tolerance is not None and not args.tolerance >= 0:
+        raise UsageError(f"--tolerance must be 0 or more, got {args.tolerance}")
+    if args.top < 0:
+        raise UsageError(f"--top must be 0 or more, got {args.top}")
+    project_dir = _project_dir(args.project)
+    base, head, paths = split_arguments(args.revisions, getattr(args, "paths", None))
+    with open_sides(base, head, project_dir) as sides:
+        only = project_paths(paths, sides) if paths else None
+        pairs = compare_sides(sides, only, tolerance=args.tolerance, top=args.top)
+        data = as_json(sides, pairs, args.tolerance)
+        if args.site is not None:
+            from heatdoc.diff.site import write_diff_site
+
+            site = write_diff_site(args.site, sides, pairs, data)
+            print(f"heatdoc: wrote the diff site {site}", file=sys.stderr)
+    render = {"text": render_text, "markdown": render_markdown, "json": render_json}[args.format]
+    sys.stdout.write(render(data))
+    if args.exit_code:
+        return 1 if any(p.changed for p in pairs) else 0
     return 0

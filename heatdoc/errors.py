@@ -27,7 +27,13 @@ class SpecError:
         line = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
         # Keys and values come from strangers' files: one error stays one line, and
         # no escape sequence reaches the terminal.
-        return line.translate(_VISIBLE)
+        return visible(line)
+
+
+def visible(text: Any) -> str:
+    """Text from a stranger's file as one line a terminal shows as it is: control
+    characters and line breaks written as escapes."""
+    return str(text).translate(_VISIBLE)
 
 
 LOCATED_WARNING = re.compile(r"[^\n]*?:\d+:\d+: (?:[^\n]*?: )?warning: ")

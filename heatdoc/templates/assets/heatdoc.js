@@ -5,9 +5,16 @@
 (function () {
   "use strict";
 
-  function drawChart() {
-    var holder = document.getElementById("heatdoc-chart");
-    var data = document.getElementById("heatdoc-figure");
+  // a chart page's one chart, and each [data-heatdoc-figure] holder (the pages of a diff
+  // site show several), whose figure is the JSON in the element of that id
+  function drawCharts() {
+    drawChart(document.getElementById("heatdoc-chart"), document.getElementById("heatdoc-figure"));
+    document.querySelectorAll("[data-heatdoc-figure]").forEach(function (holder) {
+      drawChart(holder, document.getElementById(holder.getAttribute("data-heatdoc-figure")));
+    });
+  }
+
+  function drawChart(holder, data) {
     if (!holder || !data || !window.Plotly) return;
     var figure = JSON.parse(data.textContent);
     var layout = figure.layout || {};
@@ -396,7 +403,7 @@
     return /[,"\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
-  drawChart();
+  drawCharts();
   copyButtons();
   downloads();
   filterCards();

@@ -1,5 +1,6 @@
-/* heatdoc's default theme: draws the chart of a chart page, makes its CSV and JSON
-   downloads, filters the index's cards, copies a spec's YAML. Everything it needs is in the
+/* heatdoc's default theme: draws the chart of a chart page (light or dark as the page is,
+   cell text coloured for contrast, a wide matrix scrolling in its box on a phone), makes its
+   CSV and JSON downloads, filters the index's cards, copies a spec's YAML. Everything it needs is in the
    page (no fetch), so the site works opened from disk. Without JavaScript, pages show the
    thumbnail and the data table, and no download or copy button. */
 (function () {

@@ -82,9 +82,12 @@ def key_path(path: Sequence[str | int]) -> str:
     return out
 
 
-def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
-    """A ' (did you mean ...?)' suffix naming the closest choice, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """A ' (did you mean 'a' or 'b'?)' suffix naming the ``n`` closest choices, or '' when
+    nothing is close (a choice that differs only in case is close). The one format of every
+    "did you mean" heatdoc prints: keys, enum values, layers, columns, colours, scales."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
     if not close:
         lowered = {c.lower(): c for c in choices}
         if word.lower() in lowered:

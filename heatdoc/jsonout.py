@@ -8,6 +8,9 @@ import numpy as np
 import orjson
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+# Beyond this an integer is no longer exact as a JavaScript number: the spec loader and
+# the file readers refuse such integers, and only integers below it are written bare.
+SAFE_INT = 2**53
 
 
 def dumps(value: Any, *, indent: bool = False) -> str:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from heatdoc.errors import HeatdocError, SpecError, UsageError
+from heatdoc.site.plan import readable_name
 from heatdoc.site.project import find_root, open_project
 
 STARTER_SPEC = """\
@@ -35,7 +36,7 @@ def write_spec(path: Path) -> Path:
         raise HeatdocError([SpecError(str(path), 1, 1, "", "the file exists already; heatdoc new "
                                       "never overwrites a file")])
     path.parent.mkdir(parents=True, exist_ok=True)
-    title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "New heatmap"
+    title = readable_name(path.stem) or "New heatmap"
     text = STARTER_SPEC.format(schema=schema_modeline_target(path), title=title)
     with open(path, "x", encoding="utf-8") as fh:
         fh.write(text)
@@ -97,7 +98,7 @@ def init_project(directory: Path) -> Path:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise UsageError(f"{directory} exists and is not an empty folder; heatdoc init writes a "
                          "new project into a new or empty folder")
-    title = directory.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize()
+    title = readable_name(directory.resolve().name)
     files = {
         "heatdoc.yaml": STARTER_SETTINGS.format(title=title or "Heatmap gallery"),
         "data/scores.csv": STARTER_CSV,

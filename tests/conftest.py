@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A browser test without Chromium is skipped, or fails where HEATDOC_REQUIRE_BROWSER=1 (CI)."""
     if item.get_closest_marker("browser"):
-        from browser_helpers import browser_missing, unavailable
+        from helpers.browser import browser_missing, unavailable
 
         reason = browser_missing()
         if reason:
@@ -31,10 +31,16 @@ def run_heatdoc(*args: str, cwd: Path | str | None = None, timeout: float = 120,
                           env={**os.environ, **env} if env else None)
 
 
+def errors_of(result: subprocess.CompletedProcess) -> list[str]:
+    """stderr without the progress lines a slow build prints ("heatdoc: reading 9 specs…"),
+    which appear only when the build takes over a second (a loaded machine)."""
+    return [line for line in result.stderr.splitlines() if not line.endswith("…")]
+
+
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, one for the module (browser_helpers.CHROMIUM)."""
-    from browser_helpers import CHROMIUM, LAUNCH_ARGS
+    """Debian's Chromium through Playwright, one for the module (helpers.browser.CHROMIUM)."""
+    from helpers.browser import CHROMIUM, LAUNCH_ARGS
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

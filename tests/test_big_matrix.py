@@ -6,7 +6,7 @@ import base64
 import numpy as np
 import pandas as pd
 import pytest
-from sourcekit import errors, load, same
+from helpers.sources import errors, load, same
 
 import heatdoc
 from heatdoc.jsonout import dumps_bytes

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from browser_helpers import (
+from helpers.browser import (
     ServedProject,
     Tab,
     axe_script,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from site_helpers import FILES, write_project
+from helpers.site import FILES, write_project
 
 import heatdoc.site.cache
 import heatdoc.site.charts

@@ -9,7 +9,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, LAUNCH_ARGS
+from helpers.browser import CHROMIUM, LAUNCH_ARGS
 
 from heatdoc.spec.colours import colour_problem
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 import heatdoc
+from heatdoc.errors import HeatdocError
 from heatdoc.spec.compile import compile_figure
 
 
@@ -178,3 +179,39 @@ def test_compiling_twice_gives_the_same_figure_and_leaves_the_spec_alone(make_pr
     first = compile_figure(spec)
     assert compile_figure(spec) == first
     assert spec.options["colorbar"] == {"title": {"text": "u"}}
+
+
+# %{customdata.NAME}: the name is everything up to the field's end, its format (:) or its
+# date format (|), as plotly.js reads a template field; validate checks that very name and
+# compile rewrites exactly the names validate accepted (one pattern, spec.compile.LAYER_REF).
+LAYERS = "title: t\nz: [[1, 2]]\ncustomdata:\n  mass: [[1.5, 2.5]]\n  _n2: [[a, b]]\nhovertemplate: '{}'\n"
+
+
+@pytest.mark.parametrize("template, compiled", [
+    ("%{customdata.mass}", "%{customdata[0]}"),
+    ("%{customdata.mass:.2f} kg", "%{customdata[0]:.2f} kg"),
+    ("%{customdata.mass|%Y}", "%{customdata[0]|%Y}"),
+    ("%{customdata._n2}/%{customdata.mass}", "%{customdata[1]}/%{customdata[0]}"),
+    ("%{customdata[1]}", "%{customdata[1]}"),  # the plain Plotly form stays as written
+])
+def test_a_layer_reference_that_names_a_layer_is_rewritten(compile_yaml, template, compiled):
+    assert trace_of(compile_yaml(LAYERS.format(template)))["hovertemplate"] == compiled
+
+
+@pytest.mark.parametrize("template, name", [
+    ("%{customdata.mass-kg}", "mass-kg"),  # not the layer mass followed by -kg
+    ("%{customdata.mass.kg:.2f}", "mass.kg"),
+    ("%{customdata.mass }", "mass "),
+    ("%{customdata. mass}", " mass"),
+    ("%{customdata.}", ""),
+    ("%{customdata.Mass}", "Mass"),
+    ("%{customdata.2mass}", "2mass"),
+])
+def test_a_layer_reference_that_names_no_layer_is_refused(make_project, template, name):
+    root = make_project({"specs/s.yaml": LAYERS.format(template)})
+    with pytest.raises(HeatdocError) as info:
+        heatdoc.load_spec(root / "specs" / "s.yaml")
+    [error] = info.value.errors
+    assert error.key == "hovertemplate"
+    assert error.message.startswith(f"%{{customdata.{name}}} names no layer")
+    assert error.message.endswith("; the layers are: mass, _n2")

@@ -1,4 +1,4 @@
-"""`heatdoc diff` as a user runs it, on a real git repository made with git (diff_repo):
+"""`heatdoc diff` as a user runs it, on a real git repository made with git (helpers/diff_repo.py):
 each commit changes the charts one way, and each step's report is checked in every
 format; then the working tree, folders, errors, exit codes, the Markdown cap, the diff
 site in Chromium, and Ctrl-C leaving nothing behind."""
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, run_heatdoc
-from diff_repo import commit, git, make_repo, write
+from helpers.diff_repo import commit, git, make_repo, write
 
 MARKDOWN_LIMIT = 65_000
 
@@ -399,7 +399,7 @@ def test_an_interrupted_diff_leaves_no_temporary_folder_or_worktree(tmp_path, si
 
 @pytest.mark.browser
 def test_the_diff_site_in_chromium(repo, tmp_path, browser):
-    from browser_helpers import Tab, axe_script, axe_violations, file_prefix
+    from helpers.browser import Tab, axe_script, axe_violations, file_prefix
 
     site = tmp_path / "diff-site"
     done = diff(repo, "s0", "s4", "--site", str(site))

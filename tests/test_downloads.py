@@ -2,7 +2,7 @@
 (heatdoc.js) makes them from the figure the page carries. Each test clicks a download as a
 person does, in Chromium, from pages opened from disk, reads the file the browser saved,
 and compares it with what Python makes of the same spec: the CSV with `expected_csv` (the
-format, written out in tests/matrix_csv.py), the JSON with `heatdoc figure SPEC`.
+format, written out in tests/helpers/matrix_csv.py), the JSON with `heatdoc figure SPEC`.
 
 One project, built once for the module, holds a chart for each case. Built again with
 `downloads: files`, its site holds each chart's CSV and JSON as files: the bytes of the
@@ -19,9 +19,9 @@ from urllib.request import url2pathname
 
 import numpy as np
 import pytest
-from browser_helpers import ServedProject, Tab, build_gallery, file_prefix
+from helpers.browser import ServedProject, Tab, build_gallery, file_prefix
 from conftest import run_heatdoc
-from matrix_csv import csv_text, expected_csv, js_number
+from helpers.matrix_csv import csv_text, expected_csv, js_number
 
 import heatdoc
 from heatdoc.spec.compile import TYPED_ARRAY_CELLS, encode_z
@@ -247,7 +247,7 @@ def test_downloads_work_from_heatdoc_serve_too(browser, project, tmp_path):
 
 
 def test_the_python_form_of_the_format_is_what_the_browser_writes(tab, site):
-    """tests/matrix_csv.py is the yardstick of every test above: its numbers are what the
+    """tests/helpers/matrix_csv.py is the yardstick of every test above: its numbers are what the
     browser's String(number) gives, for doubles of every magnitude, and read back the same."""
     rng = np.random.default_rng(3)
     values = rng.integers(0, 2**64, size=20_000, dtype=np.uint64).view(np.float64).tolist()

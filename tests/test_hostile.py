@@ -114,7 +114,7 @@ BAD = [
     ("origin", B + "origin: middle\n", "3:9: origin: 'middle' is not one of upper, lower"),
     ("width", B + "width: 5\n", "3:8: width: must be at least 10, got 5"),
     ("textfont-size", B + "textfont: {size: 0}\n", "3:18: textfont.size: must be more than 0, got 0"),
-    ("scale-unknown", B + "colorscale: Viridiss\n", "3:13: colorscale: unknown colour scale 'Viridiss'; did you mean viridis, cividis?"),
+    ("scale-unknown", B + "colorscale: Viridiss\n", "3:13: colorscale: unknown colour scale 'Viridiss' (did you mean 'viridis' or 'cividis'?)"),
     ("scale-far", B + "colorscale: Zzzzzz\n", "3:13: colorscale: unknown colour scale 'Zzzzzz'; see `heatdoc schema` for the list"),
     ("scale-number", B + "colorscale: 5\n", "3:13: colorscale: expected a Plotly scale name (`Viridis`, `Greys`, `RdBu_r`: `_r` reverses), a list of [stop, colour] pairs, or a list of colours spaced evenly; got the number 5"),
     ("scale-stop-range", B + "colorscale: [[0, red], [1.5, blue]]\n", "3:25: colorscale[1][0]: must be at most 1, got 1.5"),

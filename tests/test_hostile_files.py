@@ -15,38 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_heatdoc
-from site_helpers import leftovers, tree_state
+from conftest import errors_of, run_heatdoc
+from helpers.site import FIFO, Link, lay_out, leftovers, tree_state
 
 from heatdoc.errors import HeatdocError
 from heatdoc.site.build import build_site
 
-FIFO = "<fifo>"  # in a layout: make a named pipe here
-
-
-class Link(str):
-    """In a layout: a symbolic link to this target ({outside} and {root} are filled in)."""
-
-
 OK = "title: Fine\nz: [[1]]\n"
 Z = "title: t\nz: {}\n"  # z's value starts at 2:4, a file path at 2:11, a database at 2:30
-
-
-def errors_of(result: subprocess.CompletedProcess) -> list[str]:
-    """stderr without the progress lines a slow build prints ("heatdoc: reading 9 specs…")."""
-    return [line for line in result.stderr.splitlines() if not line.endswith("…")]
-
-
-def lay_out(root: Path, entries: dict[str, str], outside: Path) -> None:
-    for name, what in entries.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(what, Link):
-            path.symlink_to(what.format(outside=outside, root=root))
-        elif what == FIFO:
-            os.mkfifo(path)
-        else:
-            path.write_text(what)
 
 
 def make_outside(folder: Path) -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from site_helpers import Page, read_page
+from helpers.site import Page, read_page
 
 from heatdoc.site.build import build_site
 
@@ -319,8 +319,8 @@ def test_the_page_shows_labels_a_spreadsheet_would_run_as_written(site):
 def test_in_a_browser_no_hostile_string_runs_or_is_typeset_and_the_downloads_keep_it(site):
     from urllib.parse import quote
 
-    from browser_helpers import CHROMIUM, LAUNCH_ARGS, Tab, file_prefix, hover_lines
-    from matrix_csv import csv_text
+    from helpers.browser import CHROMIUM, LAUNCH_ARGS, Tab, file_prefix, hover_lines
+    from helpers.matrix_csv import csv_text
     from playwright.sync_api import sync_playwright
 
     def download(page, kind: str) -> bytes:

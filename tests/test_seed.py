@@ -1,5 +1,5 @@
 """Every example of the seed page (shared/seed/annotated-heatmaps.md), drawn by the
-seed's own code and by heatdoc's spec, compared cell by cell (see drawn.py).
+seed's own code and by heatdoc's spec, compared cell by cell (see helpers/drawn.py).
 
 plotly 7 removed `figure_factory.create_annotated_heatmap`; `old_factory` below
 rebuilds the figure it returned (a heatmap trace plus one annotation per cell, row 0
@@ -16,7 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import pytest
 from _plotly_utils.basevalidators import ColorscaleValidator
-from drawn import drawn
+from helpers.drawn import drawn
 
 import heatdoc
 

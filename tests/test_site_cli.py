@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT, run_heatdoc
-from site_helpers import FILES, write_project
+from conftest import ROOT, errors_of, run_heatdoc
+from helpers.site import FILES, write_project
 
 SMALL = {name: FILES[name] for name in ("specs/alpha/one.yaml", "specs/alpha/two.yaml")}
 SMALL["heatdoc.yaml"] = "title: CLI\n"
@@ -45,7 +45,7 @@ def test_an_invalid_spec_exits_1_with_every_error_at_its_line(tmp_path):
         "specs/beta/worse.yaml": "title: Worse\nz: [[1]]\ncolour: red\n"})
     result = run_heatdoc("build", cwd=project)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
+    assert errors_of(result) == [
         "specs/alpha/bad.yaml:2:13: z[1]: row 1 has 1 cell; row 0 has 2 cells",
         "specs/beta/worse.yaml:3:1: colour: unknown key 'colour' (did you mean 'colorbar'?)",
         "heatdoc: 2 errors",

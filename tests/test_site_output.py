@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from site_helpers import FILES, leftovers, snapshot, write_project
+from helpers.site import FILES, leftovers, snapshot, write_project
 
 import heatdoc.site.write
 from heatdoc.errors import HeatdocError, UsageError

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_helpers import FILES, HOSTILE_TITLE, read_page, write_project
+from helpers.site import FILES, HOSTILE_TITLE, read_page, write_project
 
 from heatdoc.site.build import build_site
 from heatdoc.site.render.assets import plotly_js

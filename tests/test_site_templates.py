@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import FILES, leftovers, read_page, write_project
+from helpers.site import FILES, leftovers, read_page, write_project
 
 from heatdoc.errors import HeatdocError
 from heatdoc.site.build import build_site

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from site_helpers import (
+from helpers.site import (
     FILES,
     HalfWritten,
     leftovers,

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from conftest import run_heatdoc
-from sourcekit import errors, write_sqlite, write_xlsx
+from helpers.sources import errors, write_sqlite, write_xlsx
 
 from heatdoc.sources import readers, sql
 

@@ -11,7 +11,7 @@ import plotly.express as px
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sourcekit import (
+from helpers.sources import (
     NAN,
     WIDE_X,
     WIDE_Y,

@@ -16,6 +16,7 @@ import numpy as np
 
 from heatdoc.diff.revisions import Side, Sides
 from heatdoc.errors import HeatdocError, SpecError, UsageError, key_path
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.spec.model import Spec
 
 DEFAULT_TOP = 10
@@ -259,7 +260,7 @@ def number(v: Any) -> float | int | None:
     v = float(v)
     if math.isnan(v):
         return None
-    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+    return int(v) if v.is_integer() and abs(v) < SAFE_INT else v
 
 
 def _axis(before: list[str], after: list[str]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from heatdoc.errors import UsageError
+from heatdoc.paths import is_inside, resolve
 
 ENDPOINTS = "/__heatdoc__/"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -147,22 +148,21 @@ def locate(site: Path, url_path: str) -> tuple[int, Path | str | None]:
     if not decoded.startswith("/") or any(p.startswith(".") or "\0" in p or "\\" in p for p in parts):
         return 404, None
     real_site = os.path.realpath(site)
-    real = os.path.realpath(os.path.join(real_site, *parts))
-    if not _inside(real, real_site):
-        return 403, None
-    if os.path.isdir(real):
-        if not decoded.endswith("/"):
-            # Built from the cleaned segments: "//evil.example" can never become an
-            # off-site redirect.
-            return 301, "/" + "/".join(quote(p) for p in parts) + "/"
-        real = os.path.realpath(os.path.join(real, "index.html"))
-        if not _inside(real, real_site):
+    try:
+        real = resolve(os.path.join(real_site, *parts))
+        if not is_inside(real, real_site):
             return 403, None
+        if os.path.isdir(real):
+            if not decoded.endswith("/"):
+                # Built from the cleaned segments: "//evil.example" can never become an
+                # off-site redirect.
+                return 301, "/" + "/".join(quote(p) for p in parts) + "/"
+            real = resolve(os.path.join(real, "index.html"))
+            if not is_inside(real, real_site):
+                return 403, None
+    except OSError:  # a link that leads back to itself: nothing to send
+        return 404, None
     return (200, Path(real)) if os.path.isfile(real) else (404, None)
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def is_loopback(host: str) -> bool:

@@ -1,8 +1,11 @@
 """`heatdoc build`: a project's specs become a static site, or nothing is written.
 
-One function of named stages. Everything that can fail because of what a user wrote
-(settings, specs, page paths, templates) happens before the first byte is written,
-and the write itself is all or nothing (heatdoc/write.py).
+One function of named stages, in this order: the up-to-date check (site/uptodate.py),
+settings (site/project.py), the output folder judged (site/write.py), every spec loaded,
+validated and compiled (spec/, through site/charts.py), the site planned (site/plan.py),
+rendered (site/render/) and written (site/write.py). Everything that can fail because of
+what a user wrote (settings, specs, page paths, templates) happens before the first byte
+is written, and the write itself is all or nothing.
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     progress = Progress(None if quiet else sys.stderr, started)
 
     # 0. When every input is byte for byte what the last build of this site read, and the
-    #    site is as that build left it, there is nothing to do (heatdoc/unchanged.py).
+    #    site is as that build left it, there is nothing to do (site/uptodate.py).
     check = unchanged_site(Path(project_dir), Path(out) if out is not None else None)
     last = check.record
     if last is not None:
@@ -79,7 +82,7 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
     # 3. Load, validate and compile ALL specs, collecting every error: a build that stopped
     #    at the first bad spec would make a user fix them one run at a time. A spec whose
     #    bytes and data are those of an earlier build is taken from the cache; the others
-    #    are shared out over a process pool when there are many (heatdoc/charts.py).
+    #    are shared out over a process pool when there are many (site/charts.py).
     cache = BuildCache(project.root, lock=True)
     done = [0]
 

@@ -1,4 +1,5 @@
-"""Stages 3 and 5 for each chart: a spec file becomes its chart's parts, or its errors.
+"""Each chart on its own: a spec file is loaded, validated and compiled, and becomes its
+chart's parts, or its errors.
 
 A chart's *parts* are everything about it that does not depend on where it sits in the
 site: the thumbnail, the figure as the page carries it, the page's other fields. They are
@@ -227,6 +228,16 @@ def _make_chart(job: tuple  # (spec, project root, max_cells, build, [downloads 
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 
+def panels_alt(spec: Any) -> str:
+    """What the thumbnail and the data table leave out of a facet or an animation: they show
+    its first panel or frame."""
+    if not spec.panels:
+        return ""
+    what = "panel" if "facet" in spec.options else "frame"
+    key = spec.options.get("facet") or spec.options.get("animation")
+    return f"; its first {what} of {len(spec.panels)} ({key}={spec.panels[0].label})"
+
+
 def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any], *,
                 download_files: bool = False) -> dict[str, list[int]]:
     """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
@@ -245,7 +256,7 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any],
     text = spec.doc.text
     fields = dict(
         tags=list(spec.tags), description=str(markdown_html(spec.description)),
-        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells{where}.",
+        thumbnail_alt=f"Heatmap “{spec.title}”, {rows} × {cols} cells{panels_alt(spec)}{where}.",
         rows=rows, columns=cols, yaml=text[:YAML_SHOWN_CHARS], yaml_cut=len(text) > YAML_SHOWN_CHARS,
         table=None if table is None else [list(table.columns), [[r.label, list(r.cells)] for r in table.rows],
                                           list(table.parts)],
@@ -287,7 +298,7 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any],
 
 def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
     """The data files a valid spec reads, relative to the project: every ``file`` and
-    ``database`` of its matrices (SPEC.md, "Matrix values")."""
+    ``database`` of its matrices (docs/data-sources.md)."""
     sources = []
     if isinstance(data, dict):
         sources = [data.get("z"), data.get("text")]
@@ -300,6 +311,3 @@ def data_files(spec_path: Path, data: Any, root: Path) -> list[str]:
                 if isinstance(source.get(key), str):
                     found.append(name_in_project(spec_path.parent / source[key], root))
     return sorted(set(found))
-
-
-# --- many charts at once ---------------------------------------------------------------

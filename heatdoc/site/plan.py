@@ -1,4 +1,4 @@
-"""Stage 4, plan the site: which page each spec becomes, its section and its neighbours.
+"""Plan the site (once every spec is compiled): which page each spec becomes, its section and its neighbours.
 
 Page paths mirror spec paths (``specs/chemistry/periodic-table.yaml`` becomes
 ``chemistry/periodic-table.html``), so links stay stable as a gallery grows. Every
@@ -92,6 +92,13 @@ def slug(name: str) -> str:
     return cleaned or "chart-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
+def readable_name(name: str) -> str:
+    """A file or folder name as a title: ``sea-level_2024`` -> ``Sea level 2024``; '' when
+    nothing is left. The title of a section without one in heatdoc.yaml, and of a new spec
+    or project."""
+    return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
 def section_title(key: str, project: Project) -> str:
     """heatdoc.yaml's title for the folder, else the folder name made readable."""
     titles = project.settings.get("sections") or {}
@@ -99,8 +106,7 @@ def section_title(key: str, project: Project) -> str:
         return ROOT_SECTION_TITLE
     if key in titles:
         return titles[key]
-    return " / ".join(part.replace("-", " ").replace("_", " ").strip().capitalize() or part
-                      for part in key.split("/"))
+    return " / ".join(readable_name(part) or part for part in key.split("/"))
 
 
 def plan_site(project: Project, specs: list[Spec]) -> SitePlan:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.paths import is_inside, resolve_inside
 from heatdoc.spec.schema import SITE_SCHEMA, defaults
 
 SETTINGS_FILE = "heatdoc.yaml"
@@ -42,7 +43,7 @@ class Project:
                 # a folder given by hand may be the project itself: its settings file and
                 # its built site are not specs
                 real = os.path.realpath(entry.path) if entry.is_symlink() else self.real_path(entry.path)
-                if real != settings and real != output and not real.startswith(output + os.sep):
+                if real != settings and not is_inside(real, output):
                     found.add(Path(entry.path))
         return sorted(found, key=lambda path: os.fspath(path).split(os.sep))  # Path's own order
 
@@ -62,8 +63,7 @@ class Project:
         folder) that leads out of the project: its page would publish a file of the
         building machine, and the spec may read only data inside the project."""
         real = self.real_path(spec_file)
-        root = str(self.root)
-        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        if not is_inside(real, self.root):
             raise HeatdocError([SpecError(display_path(spec_file), 1, 1, "", (
                 f"the spec file leads outside the project folder {self.root} (to {real}); "
                 "heatdoc reads only files inside the project"))])
@@ -118,8 +118,8 @@ def open_project(root: Path) -> Project:
     settings = defaults(SITE_SCHEMA)
     path = root / SETTINGS_FILE
     if path.is_file():
-        real = os.path.realpath(path)
-        if not real.startswith(str(root).rstrip(os.sep) + os.sep):  # a link out: never read
+        real, inside = resolve_inside(path, root)
+        if not inside:  # a link out: never read
             raise HeatdocError([SpecError(display_path(path), 1, 1, "", (
                 f"the settings file leads outside the project folder {root} (to {real}); "
                 "heatdoc reads only files inside the project"))])

@@ -1,4 +1,4 @@
-"""Stage 6, write: the output folder, and only ever a folder heatdoc made.
+"""Write (the last stage): the output folder, and only ever a folder heatdoc made.
 
 - A dangerous output folder (the project, its specs/data/templates, a repository
   root, home, ``/``) is refused before anything is read or written.
@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from heatdoc.errors import UsageError
 
-# Later, Part and SiteFiles are what render.py hands to this stage
+# Later, Part and SiteFiles are what render/pages.py hands to this stage
 from heatdoc.site.files import Later, Part, SiteFiles, still_written
 from heatdoc.site.plan import MARKER
 from heatdoc.site.project import Project

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from heatdoc.jsonout import SAFE_INT
+
 # A missing z cell as files write it; NaN in any spelling is a gap too.
 MISSING = frozenset({"", "NA", "NaN", "nan", "null"})
 NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 INTEGER = re.compile(r"[-+]?[0-9]+\Z")
-SAFE_INT = 2**53  # as load.SAFE_INT: beyond it a JavaScript number is no longer exact
 INFINITE = re.compile(r"[-+]?inf(?:inity)?\Z", re.I)
 
 

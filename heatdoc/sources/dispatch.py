@@ -1,11 +1,11 @@
 """Matrix sources: where the cells of `z`, `text` and each `customdata` layer come from.
 
-Every form in SPEC.md ("Matrix values") is read here into a `Matrix`: inline rows,
-wide tables, long tables pivoted, correlation matrices, SQLite queries and generated
-data. `z` becomes a float64 array with NaN for a missing cell; `text` and customdata
-layers read from files keep each field's text as written. The file formats are
-read by `readers`, SQLite queries run in `sql`, what a cell means is decided in
-`cells`, and wide tables, the pivot and the correlation live in `pivot`.
+Every form of docs/data-sources.md (and docs/spec.md, "The matrix") is read here into a
+`Matrix`: inline rows, wide tables, long tables pivoted, correlation matrices, SQLite
+queries and generated data. `z` becomes a float64 array with NaN for a missing cell;
+`text` and customdata layers read from files keep each field's text as written. The file
+formats are read by `readers`, SQLite queries run in `sql`, what a cell means is decided
+in `cells`, and wide tables, the pivot and the correlation live in `pivot`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.paths import is_inside, resolve
 from heatdoc.sources import readers, sql
 from heatdoc.sources.readers import DELIMITERS, FORMATS, ReadError
 from heatdoc.spec.load import Document
@@ -54,11 +55,17 @@ def _as_written(value: Any) -> str:
 
 
 def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadContext, *,
-                axes: dict[str, list] | None = None) -> Matrix:
+                axes: dict[str, list] | None = None, split: tuple[tuple, str] | None = None) -> Matrix:
     """Read the matrix at ``keys`` of ``doc``; raise HeatdocError at its line.
 
     ``axes`` holds the spec's top-level ``x``/``y`` lists: a long table uses them to
-    select and order its categories (a wide table's labels are replaced by validate)."""
+    select and order its categories (a wide table's labels are replaced by validate).
+    ``split``: (the spec key, a column name) that splits a long table into panels
+    (`pivot.split_pivot`); any other source is an error at that key."""
+    if split is not None and (not isinstance(source, dict) or not _is_long(source)):
+        raise HeatdocError([doc.error(split[0], f"splits a long table by one of its columns; "
+                                                f"{'.'.join(map(str, keys))} is not a long table "
+                                                "(give it x, y and value columns)")])
     if isinstance(source, list):
         matrix = _inline(doc, keys, source, kind)
     elif "random" in source:
@@ -66,7 +73,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
         matrix = _random(source)
     else:
         try:
-            matrix = _from_table(doc, keys, source, kind, ctx, axes or {})
+            matrix = _from_table(doc, keys, source, kind, ctx, axes or {}, split)
         except ReadError as exc:
             # a problem with the file is at its path; one with what it holds is at the
             # path too, or at the query that produced it
@@ -74,7 +81,7 @@ def read_matrix(doc: Document, keys: tuple, source: Any, kind: Kind, ctx: ReadCo
             at = where.get(exc.key, exc.key)
             raise HeatdocError([doc.error(keys + (at,), exc.message)]) from None
     rows, cols = matrix.shape
-    _check_size(doc, keys, rows, cols, ctx)
+    _check_size(doc, keys, rows * len(matrix.panels or [None]), cols, ctx)
     return matrix
 
 
@@ -134,16 +141,14 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
     root_real = root.resolve()
     shown = value if len(value) <= 80 else value[:60] + "…"
     try:
-        real = path.resolve()  # follows symlinks: one that leads out is caught here
-        if not real.is_relative_to(root_real):
+        real = Path(resolve(path))  # follows symlinks: one that leads out is caught here
+        if not is_inside(real, root_real):
             raise refuse(f"{value!r} leads outside the project folder {root_real}")
         if not real.exists():
             raise refuse(f"no such file: {value!r} (looked for {display_path(real)})")
         if not real.is_file():  # a folder, a FIFO or a device: nothing a build may wait on
             raise refuse(f"{value!r} is not a file")
-    except RuntimeError:  # Python < 3.13 reports a symbolic link loop so
-        raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
-    except OSError as exc:  # a name too long, a loop (Python >= 3.13), no permission
+    except OSError as exc:  # a loop, a name too long, no permission
         if exc.errno == errno.ELOOP:
             raise refuse(f"{shown!r} is a symbolic link that leads back to itself") from None
         raise refuse(f"cannot open {shown!r}: {exc.strerror or exc}") from None
@@ -151,13 +156,13 @@ def safe_path(doc: Document, keys: tuple, value: str, root: Path) -> Path:
 
 
 def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadContext,
-                axes: dict[str, list]) -> Matrix:
+                axes: dict[str, list], split: tuple[tuple, str] | None = None) -> Matrix:
     from heatdoc.sources import pivot
 
     errors = _combination_errors(doc, keys, source)
     if errors:
         raise HeatdocError(errors)
-    long = any(k in source for k in ("x", "y", "value", "agg"))
+    long = _is_long(source)
     if "sql" in source:
         path = safe_path(doc, keys + ("database",), source["database"], ctx.root)
         query = source["sql"]
@@ -186,9 +191,15 @@ def _from_table(doc: Document, keys: tuple, source: dict, kind: Kind, ctx: ReadC
         table = ctx.cached(("table", path, _stamp(path), sheet), lambda: readers.read_table(path, sheet=sheet))
     if "corr" in source:
         return pivot.correlation(table, source["corr"], kind)
+    if long and split is not None:
+        return pivot.split_pivot(doc, keys, table, source, kind, axes, split)
     if long:
         return pivot.pivot(doc, keys, table, source, kind, axes)
     return pivot.wide(table, source.get("labels", True), kind)
+
+
+def _is_long(source: dict) -> bool:
+    return "corr" not in source and any(k in source for k in ("x", "y", "value", "agg"))
 
 
 def _combination_errors(doc: Document, keys: tuple, source: dict) -> list[SpecError]:

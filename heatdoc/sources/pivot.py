@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from heatdoc.errors import HeatdocError, did_you_mean
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.sources.cells import NUMBER, NotANumber, as_text, cell_number
 from heatdoc.sources.readers import ReadError, Table, only_labels
 from heatdoc.spec.load import Document
@@ -67,9 +68,10 @@ def wide(table: Table, labels: bool, kind: Kind) -> Matrix:
 
 
 def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
-          axes: dict[str, list]) -> Matrix:
+          axes: dict[str, list], *, where: np.ndarray | None = None) -> Matrix:
     """A long table (one row per observation) pivoted to a matrix: a cell per (y, x)
-    pair, its rows combined by ``agg``; a pair no row has is a gap."""
+    pair, its rows combined by ``agg``; a pair no row has is a gap. ``where``: only
+    the data rows it marks True (`split_pivot`)."""
     import pandas as pd
 
 
@@ -114,6 +116,8 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
         chosen[axis] = wanted
     if errors:
         raise HeatdocError(errors)
+    if where is not None:
+        keep &= where
 
     rows = np.flatnonzero(keep)
     cats = {axis: chosen.get(axis) or sort_labels({labels[axis][i] for i in rows}) for axis in ("x", "y")}
@@ -150,6 +154,30 @@ def pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
     if kind != "z":
         return Matrix([[number_text(v) for v in row] for row in cells.tolist()], cats["x"], cats["y"])
     return Matrix(cells, cats["x"], cats["y"])
+
+
+def split_pivot(doc: Document, keys: tuple, table: Table, source: dict, kind: Kind,
+                axes: dict[str, list], split: tuple[tuple, str]) -> Matrix:
+    """A long table pivoted once for each value of another column (``split``: the spec
+    key that names it, and its name), in label order: the panels of a facet or the frames
+    of an animation. Every panel has the x and y labels of the whole table, so panels line
+    up cell by cell; the first panel is returned, with all of them in ``panels``."""
+    header, cols, skip = _body(table, True)
+    assert header is not None
+    key, name = split
+    hits = [j for j, h in enumerate(header) if h == name]
+    if len(hits) != 1:
+        problem = (f"{table.name} has {len(hits)} columns named {name!r}; rename them apart" if hits else
+                   f"no column {name!r} in {table.name}{did_you_mean(name, header)}; the columns are: "
+                   f"{', '.join(header)}")
+        raise HeatdocError([doc.error(key, problem)])
+    whole = pivot(doc, keys, table, source, kind, axes)
+    values = np.array([as_text(v) for v in _values(cols[hits[0]])], dtype=object)
+    shared = {"x": whole.x, "y": whole.y}
+    panels = [(label, pivot(doc, keys, table, source, kind, shared, where=values == label))
+              for label in sort_labels(set(values.tolist()))]
+    first = panels[0][1]
+    return Matrix(first.cells, first.x, first.y, panels=panels)
 
 
 def correlation(table: Table, method: str, kind: Kind) -> Matrix:
@@ -237,7 +265,7 @@ def sort_labels(labels: set[str]) -> list[str]:
 def number_text(value: float) -> str:
     if math.isnan(value):
         return ""
-    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    return str(int(value)) if value.is_integer() and abs(value) < SAFE_INT else repr(value)
 
 
 def kendall_matrix(data: np.ndarray) -> np.ndarray:

@@ -21,7 +21,8 @@ from typing import Any, Iterator
 import numpy as np
 import orjson
 
-from heatdoc.sources.cells import MISSING, SAFE_INT, NotANumber, cell_number
+from heatdoc.jsonout import SAFE_INT
+from heatdoc.sources.cells import MISSING, NotANumber, cell_number
 
 FORMATS = (".csv", ".tsv", ".json", ".parquet", ".xlsx")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}

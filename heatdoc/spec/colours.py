@@ -7,10 +7,11 @@ its own, reversed `Greys`; heatdoc never hands it a name.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 from typing import Any
+
+from heatdoc.errors import did_you_mean
 
 DEFAULT_SCALE = "Plasma"  # plotly's default sequential scale, as px.imshow uses
 
@@ -41,8 +42,7 @@ def unknown_scale_message(name: str) -> str | None:
     base = lower[:-2] if lower.endswith("_r") else lower
     if lower in _named() or base in _named():
         return None
-    close = difflib.get_close_matches(base, _named(), n=4, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; see `heatdoc schema` for the list"
+    hint = did_you_mean(base, _named(), n=4) or "; see `heatdoc schema` for the list"
     return f"unknown colour scale {name!r}{hint}"
 
 
@@ -110,7 +110,7 @@ def _problem(text: str) -> str | None:
             return f": {head}() colours are not read alike by plotly.js and plotly.py; use {COLOUR_FORMS}"
         if text == "transparent":
             return ": plotly.py does not know 'transparent'; use rgba(0,0,0,0)"
-        return f" is not a colour{did_you_mean_colour(text)}; use {COLOUR_FORMS}"
+        return f" is not a colour{did_you_mean(text, _css_names(), cutoff=0.75)}; use {COLOUR_FORMS}"
     kind, first = match["kind"], match["a"]
     second, third = match["b"] or match["b2"], match["c"] or match["c2"]
     alpha = match["alpha"] or match["alpha2"]
@@ -139,11 +139,6 @@ def _problem(text: str) -> str | None:
 def _in_range(text: str, top: float) -> bool:
     # '-0' too: plotly.py's validator reads no sign
     return not text.startswith("-") and float(text.rstrip("%")) <= (100 if text.endswith("%") else top)
-
-
-def did_you_mean_colour(text: str) -> str:
-    close = difflib.get_close_matches(text, _css_names(), n=1, cutoff=0.75)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def _css_names() -> dict[str, str]:

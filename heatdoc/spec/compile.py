@@ -1,4 +1,4 @@
-"""Stage 3, compile: a valid `Spec` becomes a Plotly figure as a plain dict.
+"""Compile (after validate): a valid `Spec` becomes a Plotly figure as a plain dict.
 
 This is the hot path of a build, so it builds the dict px.imshow would have built,
 directly, without plotly.graph_objects: Plotly's validators cost ≈7 ms a figure and
@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from heatdoc.jsonout import SAFE_INT
+from heatdoc.spec import analysis
 from heatdoc.spec.colours import resolve_scale
 from heatdoc.spec.contrast import cell_text_rule
 from heatdoc.spec.model import Spec
@@ -23,7 +25,10 @@ from heatdoc.spec.model import Spec
 # Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
 # smaller matrices stay readable lists in `heatdoc figure` output.
 TYPED_ARRAY_CELLS = 1_000
-LAYER_REF = re.compile(r"%\{customdata\.([A-Za-z_][A-Za-z0-9_]*)")
+# %{customdata.NAME}, %{customdata.NAME:format} and %{customdata.NAME|date format}: NAME is
+# everything up to the field's end or its format, so validate checks the very name this
+# module rewrites (`mass-kg` names no layer; it is not the layer `mass` followed by -kg).
+LAYER_REF = re.compile(r"%\{customdata\.([^}:|]*)")
 # spec keys copied onto the heatmap trace as they are
 TRACE_KEYS = ("zmin", "zmax", "zmid", "showscale", "reversescale", "colorbar", "xgap", "ygap", "textfont")
 
@@ -33,16 +38,12 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     ``lazy``: a big z's base64 is a `Base64`, made as it is written (for the build)."""
     opts = spec.options
     layer_names = list(spec.layers)
-    trace: dict[str, Any] = {"type": "heatmap", "z": encode_z(spec.z, lazy=lazy)}
+    trace: dict[str, Any] = {"type": "heatmap"}
+    trace.update(cells(spec.z, spec.text, spec.layers, spec.read, lazy=lazy))
     if spec.x is not None:
         trace["x"] = spec.x
     if spec.y is not None:
         trace["y"] = spec.y
-    if spec.text is not None:
-        trace["text"] = _blank_gaps(spec.text, spec.z)
-    if spec.layers:
-        # Plotly wants customdata[row][col][layer]; layers are named in the spec.
-        trace["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*spec.layers.values())]
 
     texttemplate = cell_template(spec)
     if texttemplate:
@@ -54,9 +55,15 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     for key in TRACE_KEYS:
         if key in opts:
             trace[key] = opts[key]
-    if np.isnan(spec.z).any():
+    if all(key in opts for key in ("zmin", "zmid", "zmax")):
+        # plotly.js ignores zmid when zmin and zmax are both set (plotly.py #3626)
+        trace["colorscale"] = analysis.centred_scale(opts.get("colorscale"), opts.get("reversescale", False),
+                                                     opts["zmin"], opts["zmid"], opts["zmax"])
+        trace.pop("zmid")
+        trace.pop("reversescale", None)
+    if any(np.isnan(z).any() for z in [p.z for p in spec.panels] or [spec.z]):
         trace["hoverongaps"] = False  # a gap shows nothing, on hover too
-    _merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
+    deep_merge(trace, opts.get("trace", {}))  # `trace: {colorbar: {...}}` adds to `colorbar:`
 
     equal = opts.get("aspect", "equal") == "equal"
     xaxis: dict[str, Any] = {"constrain": "domain"} if equal else {}
@@ -77,25 +84,54 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     for key in ("width", "height"):
         if key in opts:
             layout[key] = opts[key]
-    _merge(layout, opts.get("layout", {}))
+    deep_merge(layout, opts.get("layout", {}))
     if template and "template" not in layout:
         layout["template"] = plotly_template()
     figure: dict[str, Any] = {"data": [trace], "layout": layout}
-    add_page_rules(figure, [spec.z])
+    if spec.panels or spec.trees:
+        from heatdoc.spec import layouts
+
+        layouts.arrange(spec, figure, lazy=lazy)
+    add_page_rules(figure, traces_z(spec))
     return figure
+
+
+def traces_z(spec: Spec) -> list[np.ndarray]:
+    """The z of each heatmap trace of the compiled figure, in order: a facet's panels; an
+    animation's frames all at once (they take turns in one trace); else the spec's z."""
+    if spec.panels and "facet" in spec.options:
+        return [panel.z for panel in spec.panels]
+    if spec.panels:
+        return [np.concatenate([panel.z.ravel() for panel in spec.panels])]
+    return [spec.z]
 
 
 def add_page_rules(figure: dict[str, Any], zs: list[np.ndarray]) -> None:
     """What heatdoc.js does beyond plotly.js, under the figure's own `heatdoc` key (plotly
     ignores it): the colour of each trace's cell text, one rule a trace (`contrast`).
-    ``zs``: each trace's z as a matrix."""
+    ``zs``: the z of the first traces, as matrices."""
     rules = [cell_text_rule(z, trace) for z, trace in zip(zs, figure["data"])]
     if any(rules):
         figure["heatdoc"] = {"cell_text": rules}
 
 
+def cells(z: np.ndarray, text: list[list[Any]] | None, layers: dict[str, list[list[Any]]],
+          read: np.ndarray | None, *, lazy: bool = False) -> dict[str, Any]:
+    """The trace's z, text and customdata of one matrix (a panel's, a frame's)."""
+    out: dict[str, Any] = {"z": encode_z(z, lazy=lazy)}
+    if text is not None:
+        out["text"] = _blank_gaps(text, z)
+    hover = list(layers.values())
+    if read is not None:  # the values as read, for the hover of a normalised matrix
+        hover.append([[None if math.isnan(v) else _plain_number(v) for v in row] for row in read.tolist()])
+    if hover:
+        # Plotly wants customdata[row][col][layer]; layers are named in the spec.
+        out["customdata"] = [list(map(list, zip(*rows))) for rows in zip(*hover)]
+    return out
+
+
 def cell_template(spec: Spec) -> str | None:
-    """texttemplate wins over text_auto, which wins over text (SPEC: Text in the cells)."""
+    """texttemplate wins over text_auto, which wins over text (docs/spec.md, "Text in the cells")."""
     opts = spec.options
     if opts.get("texttemplate"):
         return opts["texttemplate"]
@@ -112,13 +148,16 @@ def cell_template(spec: Spec) -> str | None:
 def default_hover(spec: Spec) -> str:
     """px.imshow's hover, plus the cell text when there is any."""
     hover = "x: %{x}<br>y: %{y}<br>color: %{z}"
+    if spec.read is not None:
+        name, fmt = analysis.NORMALIZED_AS[spec.options["normalize"]]
+        hover = f"x: %{{x}}<br>y: %{{y}}<br>value: %{{customdata[{len(spec.layers)}]}}<br>{name}: %{{z:{fmt}}}"
     if spec.text is not None:
         hover += "<br>%{text}"
     return hover + "<extra></extra>"
 
 
 def _blank_gaps(text: list[list[str]], z: np.ndarray) -> list[list[str]]:
-    """The text matrix with "" in the gaps of z: a gap shows no text (SPEC), but plotly.js
+    """The text matrix with "" in the gaps of z: a gap shows no text (docs/spec.md), but plotly.js
     draws %{text} in a cell whose z is null."""
     gaps = np.isnan(z)
     if not gaps.any():
@@ -165,16 +204,16 @@ class Base64:
 
 def _plain_number(v: float) -> float | int:
     # 1.0 -> 1, so the JSON reads as the user wrote it and %{z} shows "1" as plotly.js would
-    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+    return int(v) if v.is_integer() and abs(v) < SAFE_INT else v
 
 
-def _merge(into: dict, extra: dict) -> None:
+def deep_merge(into: dict, extra: dict) -> None:
     """Deep-merge ``extra`` into ``into``. A nested dict is copied before it is written
     to: it may be the spec's own option, which the next compile must find unchanged."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             into[key] = dict(into[key])
-            _merge(into[key], value)
+            deep_merge(into[key], value)
         else:
             into[key] = value
 

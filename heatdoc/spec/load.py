@@ -1,4 +1,4 @@
-"""Stage 1, load: a YAML file becomes plain Python data that remembers where it came from.
+"""Load (a spec's first stage): a YAML file becomes plain Python data that remembers where it came from.
 
 Specs are read as YAML 1.2 (core schema) with libyaml doing the parsing. PyYAML's
 resolver follows YAML 1.1 (``no`` is False, ``010`` is octal, ``1:20`` is 80), so
@@ -26,6 +26,7 @@ import orjson
 import yaml
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
+from heatdoc.jsonout import SAFE_INT
 from heatdoc.spec.yaml_nodes import (
     PLAIN,
     QUOTED,
@@ -36,7 +37,6 @@ from heatdoc.spec.yaml_nodes import (
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # big data belongs in a data file, not in the YAML
-SAFE_INT = 2**53  # beyond this a JavaScript number is no longer exact
 
 # Top-level keys whose list items are labels or cell text: kept as written, so
 # ``y: [2019, 007]`` gives the labels "2019" and "007", never numbers.

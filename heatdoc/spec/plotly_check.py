@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from heatdoc.errors import describe, did_you_mean
 from heatdoc.spec.colours import colour_problem, stop_problems
+from heatdoc.spec.compile import deep_merge
 
 # spec key -> the plotly class whose properties it may hold
 TARGETS = {
@@ -220,15 +221,7 @@ def _expand(obj: Any, value: dict) -> dict:
         elif isinstance(validator, CompoundArrayValidator) and isinstance(item, list):
             item = [_expand(validator.data_class(), e) if isinstance(e, dict) else e for e in item]
         if isinstance(item, dict) and isinstance(out.get(name), dict):
-            _merge(out[name], item)
+            deep_merge(out[name], item)
         else:
             out[name] = item
     return out
-
-
-def _merge(into: dict, extra: dict) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value

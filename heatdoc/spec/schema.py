@@ -37,6 +37,48 @@ _LONG_TABLE = {
                               "the y labels. `false` reads a bare grid."},
 }
 
+ORDERS = ["data", "label", "value", "value desc", "cluster"]
+METHODS = ["average", "complete", "single", "ward"]
+# scipy.spatial.distance.pdist metrics that need no extra argument
+METRICS = ["euclidean", "sqeuclidean", "cityblock", "chebyshev", "cosine", "correlation",
+           "canberra", "braycurtis"]
+NORMALIZE = ["rows", "columns", "rows_fraction", "columns_fraction", "rows_minmax", "columns_minmax"]
+MASKS = ["upper", "lower", "upper_diagonal", "lower_diagonal"]
+
+_AXIS_ORDER = {
+    "anyOf": [{"enum": ORDERS}, {"$ref": "#/$defs/labels"}],
+    "default": "data",
+}
+
+_ORDER = {
+    "description": "A number: the sort key inside the gallery section (then title). A mapping: the "
+                   "order of the matrix's rows and columns (`data`, `label`, `value`, `value desc`, "
+                   "`cluster` or a list of labels), with `method`/`metric` for `cluster`, "
+                   "`dendrogram` and `gallery` (the section sort key).",
+    "anyOf": [
+        {"type": "number"},
+        {"type": "object", "additionalProperties": False,
+         "properties": {
+             "rows": {**_AXIS_ORDER, "description": "Row order: `data` as read, `label` sorted as "
+                      "text, `value` by row mean (`value desc` highest first), `cluster` "
+                      "(hierarchical clustering, SciPy), or the row labels in the order wanted."},
+             "columns": {**_AXIS_ORDER, "description": "Column order, as `rows` (by column mean for "
+                         "`value`)."},
+             "method": {"enum": METHODS, "default": "average",
+                        "description": "Clustering linkage (scipy.cluster.hierarchy.linkage)."},
+             "metric": {"enum": METRICS, "default": "euclidean",
+                        "description": "Clustering distance (scipy.spatial.distance.pdist); "
+                                       "`ward` needs `euclidean`."},
+             "dendrogram": {"type": "boolean", "default": False,
+                            "description": "Draw the clustering tree beside each clustered axis "
+                                           "(columns above, rows at the right)."},
+             "gallery": {"type": "number", "description": "Sort key inside the gallery section."},
+         }},
+    ],
+    "examples": [{"rows": "cluster", "columns": "cluster", "method": "average",
+                  "metric": "euclidean", "dendrogram": True}, 10],
+}
+
 _DEFS: dict[str, Any] = {
     "rows": {
         "description": "Inline rows of cells; `null` is a missing cell.",
@@ -91,10 +133,18 @@ _DEFS: dict[str, Any] = {
         },
         "examples": [{"random": "normal", "shape": [20, 20], "seed": 1}],
     },
+    # Labels and tags are text, and the loader reads them so: `x: [1977, 007, true]` gives the
+    # labels "1977", "007" and "true". An editor's YAML parser reads numbers and booleans, so
+    # the published schema accepts them here (and validate words a type error as "text").
     "labels": {
         "type": "array",
-        "items": {"type": ["string", "null"]},
+        "items": {"type": ["string", "number", "boolean", "null"]},
         "minItems": 1,
+    },
+    "tags": {
+        "type": "array",
+        "items": {"type": ["string", "number", "boolean"], "minLength": 1},
+        "uniqueItems": True,
     },
     "colorscale": {
         "description": "A Plotly scale name (`Viridis`, `Greys`, `RdBu_r`: `_r` reverses), a list "
@@ -125,10 +175,9 @@ SPEC_SCHEMA: dict[str, Any] = {
                   "description": "Gallery card, page heading and <title>.", "examples": ["Periodic Table"]},
         "description": {"type": "string", "description": "Markdown shown above the chart.",
                         "examples": ["Element symbols as cell text; name and mass on hover."]},
-        "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True,
-                 "description": "The gallery can be filtered by tag.", "examples": [["chemistry"]]},
-        "order": {"type": "number", "description": "Sort key inside its section (then title).",
-                  "examples": [10]},
+        "tags": {"$ref": "#/$defs/tags", "description": "The gallery can be filtered by tag.",
+                 "examples": [["chemistry"]]},
+        "order": _ORDER,
         "z": _matrix("The colour matrix."),
         "text": _matrix("Cell text, shown as written; the same shape as `z`."),
         "customdata": {
@@ -175,7 +224,35 @@ SPEC_SCHEMA: dict[str, Any] = {
         "reversescale": {"type": "boolean", "default": False, "description": "Reverse the scale."},
         "zmin": {"type": "number", "description": "Value at the bottom of the scale."},
         "zmax": {"type": "number", "description": "Value at the top of the scale."},
-        "zmid": {"type": "number", "description": "Value at the middle of the scale."},
+        "zmid": {"type": "number", "description": "Value at the middle of the scale. With `zmin` "
+                 "and `zmax` too, heatdoc moves the scale's colour stops so that `zmid` gets the "
+                 "middle colour (Plotly alone would ignore `zmid`)."},
+        "normalize": {"enum": NORMALIZE,
+                      "description": "Colour by a normalised value: `rows`/`columns` a z-score "
+                                     "(seaborn's z_score), `rows_fraction`/`columns_fraction` the "
+                                     "share of the row or column total, `rows_minmax`/`columns_minmax` "
+                                     "0 to 1 (seaborn's standard_scale). Hover shows the value as read.",
+                      "examples": ["rows"]},
+        "mask": {"description": "Cells drawn as gaps (no fill, text or hover): `upper`/`lower` the "
+                                "triangle above/below the diagonal (`upper_diagonal`/`lower_diagonal` "
+                                "the diagonal too), or a matrix of true/false the shape of z.",
+                 "anyOf": [{"enum": MASKS},
+                           {"type": "array", "minItems": 1,
+                            "items": {"type": "array", "minItems": 1, "items": {"type": "boolean"}}}],
+                 "examples": ["upper", [[False, True], [False, False]]]},
+        "facet": {"type": "string", "minLength": 1,
+                  "description": "A column of z's long table: one panel per value, in label order, "
+                                 "titled `column=value`, sharing one colour scale.",
+                  "examples": ["year"]},
+        "facet_wrap": {"type": "integer", "minimum": 1,
+                       "description": "Panels per row (default: all in one row).", "examples": [3]},
+        "facet_scale": {"enum": ["shared", "independent"], "default": "shared",
+                        "description": "`shared`: one zmin/zmax over all panels; `independent`: each "
+                                       "panel coloured by its own range, without a colour bar."},
+        "animation": {"type": "string", "minLength": 1,
+                      "description": "A column of z's long table: one frame per value, in label order, "
+                                     "with a slider and a play button, sharing one colour scale.",
+                      "examples": ["year"]},
         "showscale": {"type": "boolean", "default": True, "description": "Show the colour bar."},
         "colorbar": {"$ref": "#/$defs/plotly_object", "description": "Plotly colorbar properties.",
                      "examples": [{"title": {"text": "°C"}}]},

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from heatdoc.jsonout import script_json
+from heatdoc.paths import resolve_inside
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "templates"
 CDN_URL = "https://cdn.plot.ly/plotly-{version}.min.js"
@@ -80,7 +81,13 @@ def theme_assets(project_templates: Path | None) -> tuple[dict[str, Path], list[
             rel = path.relative_to(folder).as_posix()
             if any(part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
-            if not path.resolve().is_relative_to(folder.resolve()):
+            try:
+                inside = resolve_inside(path, folder)[1]
+            except OSError:  # a link that leads back to itself
+                warnings.append(f"{path}: a symbolic link that leads back to itself; "
+                                "not copied into the site")
+                continue
+            if not inside:
                 warnings.append(f"{path}: a symbolic link out of {folder}; not copied into the site")
             elif path.is_file():
                 files[rel] = path

@@ -48,7 +48,9 @@ def data_table(spec: Spec) -> DataTable | None:
     fmt = fmt if isinstance(fmt, str) else None
     parts = (["text"] if spec.text is not None else []) + ["value"] + list(spec.layers)
     out = []
-    for i, (label, zrow) in enumerate(zip(y, spec.z.tolist())):
+    # the values as read, also when `normalize` coloured the cells by others
+    values = spec.read if spec.read is not None else spec.z
+    for i, (label, zrow) in enumerate(zip(y, values.tolist())):
         cells = []
         for j, v in enumerate(zrow):
             shown = [str(spec.text[i][j])] if spec.text is not None else []

@@ -1,4 +1,4 @@
-"""Stage 5, render: the site's files, in memory, from the plan and the compiled figures.
+"""Render (after the plan): the site's files, in memory, from the plan and the compiled figures.
 
 Pages come from Jinja templates found first in the project's ``templates/`` folder,
 then in the default theme shipped inside the package (``heatdoc/templates``), so a
@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from heatdoc.errors import HeatdocError, SpecError, display_path
 from heatdoc.jsonout import dumps_bytes, script_json
+from heatdoc.paths import resolve_inside
 from heatdoc.site import charts as chart_parts
 from heatdoc.site import plan as P
 from heatdoc.site.cache import digest_of
@@ -158,8 +159,8 @@ class _Loader(jinja2.FileSystemLoader):
         for folder in self.searchpath:
             path = os.path.join(folder, *pieces)
             if os.path.isfile(path):  # the one FileSystemLoader will read
-                real = Path(path).resolve()
-                if not real.is_relative_to(Path(folder).resolve()):
+                real, inside = resolve_inside(path, folder)
+                if not inside:
                     raise HeatdocError([SpecError(display_path(path), 1, 1, "", (
                         f"the template leads outside its folder {folder} (to {real}); heatdoc "
                         "reads only files inside the project"))])

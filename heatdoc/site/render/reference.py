@@ -17,7 +17,8 @@ from heatdoc.spec.schema import SITE_SCHEMA, SPEC_SCHEMA
 
 _MATRIX_FORMS = [("rows", "inline rows"), ("file_source", "a data file"),
                  ("sql_source", "an SQLite query"), ("random_source", "generated data")]
-_REF_TYPES = {"rows": "matrix rows", "labels": "list of text", "colorscale": "scale name or list",
+_REF_TYPES = {"rows": "matrix rows", "labels": "list of text", "tags": "list of text",
+              "colorscale": "scale name or list",
               "plotly_object": "mapping (Plotly properties)"}
 _TYPE_NAMES = {"string": "text", "number": "number", "integer": "integer", "boolean": "true/false",
                "array": "list", "object": "mapping", "null": "null"}

@@ -31,15 +31,18 @@
     holder.classList.add("is-drawn");
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
-    window.Plotly.newPlot(plot, figure.data, layout, {responsive: true, displaylogo: false, typesetMath: false})
+    // frames: an animation's (`animation:` in the spec), as px.imshow's animation_frame
+    var config = {responsive: true, displaylogo: false, typesetMath: false};
+    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames, config: config})
       .then(function () {
         var rules = figure.heatdoc && figure.heatdoc.cell_text;
         colourCellText(plot, rules);
-        // plotly.js draws the cell text again on every redraw (a resize, a new template)
+        // plotly.js draws the cell text again on every redraw (a resize, a new template, a frame)
         plot.on("plotly_afterplot", function () { colourCellText(plot, rules); });
+        plot.on("plotly_animated", function () { colourCellText(plot, rules); });
         if (scheme) scheme.onChange(function () {
           layout.template = scheme.template();
-          window.Plotly.react(plot, figure.data, layout);
+          window.Plotly.react(plot, {data: figure.data, layout: layout, frames: figure.frames, config: config});
         });
         holder.setAttribute("data-ready", "true");  // drawn and coloured (tests wait for this)
       }, function (error) {

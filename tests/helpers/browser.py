@@ -117,7 +117,9 @@ def wait_for_chart(page: Any, timeout: float = 30_000) -> None:
 _LABELS_JS = """() => {
   const gd = document.querySelector('#heatdoc-chart .js-plotly-plot');
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  return Array.from(gd.querySelectorAll('.heatmaplayer .heatmap-label text')).map(t => {
+  // the first subplot's only: a facet's other panels have axes of their own
+  const plot = gd._fullLayout._plots.xy.plot.node();
+  return Array.from(plot.querySelectorAll('.heatmaplayer .heatmap-label text')).map(t => {
     const box = t.getBBox();
     // `|| 0`: a row index of -0 is row 0
     return {row: Math.round(ya.p2l(box.y + box.height / 2)) || 0, col: Math.round(xa.p2l(+t.getAttribute('x'))) || 0,
@@ -130,7 +132,7 @@ _LABELS_JS = """() => {
 _FILLS_JS = """() => new Promise((resolve, reject) => {
   const gd = document.querySelector('#heatdoc-chart .js-plotly-plot');
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const im = gd.querySelector('.heatmaplayer image');
+  const im = gd._fullLayout._plots.xy.plot.node().querySelector('.heatmaplayer image');
   const w = +im.getAttribute('width'), h = +im.getAttribute('height');
   const x0 = +im.getAttribute('x'), y0 = +im.getAttribute('y');
   const img = new Image();
@@ -236,6 +238,8 @@ def expected_labels(spec: Any) -> dict[tuple[int, int], str]:
             text = str(int(value)) if value.is_integer() else repr(value)
         elif auto and re.fullmatch(r"\.\d+f", auto):
             text = d3_fixed(value, int(auto[1:-1]))
+        elif auto and re.fullmatch(r"\.\d+%", auto):  # d3: the value times 100, then toFixed
+            text = d3_fixed(value * 100, int(auto[1:-1])) + "%"
         elif auto:
             text = format(value, auto)
         elif spec.text is not None:

@@ -183,3 +183,23 @@ class HalfWritten:
     def write(self, data):
         self.fh.write(data[: len(data) // 2])
         raise self.fault
+
+
+FIFO = "<fifo>"  # in a layout: make a named pipe here
+
+
+class Link(str):
+    """In a layout: a symbolic link to this target ({outside} and {root} are filled in)."""
+
+
+def lay_out(root: Path, entries: dict[str, str], outside: Path) -> None:
+    """Files, links (`Link`) and named pipes (`FIFO`) under ``root``, by relative name."""
+    for name, what in entries.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(what, Link):
+            path.symlink_to(what.format(outside=outside, root=root))
+        elif what == FIFO:
+            os.mkfifo(path)
+        else:
+            path.write_text(what)

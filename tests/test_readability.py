@@ -7,9 +7,9 @@ import re
 
 import numpy as np
 import pytest
-from browser_helpers import contrast_ratio
+from helpers.browser import contrast_ratio
 from conftest import ROOT, run_heatdoc
-from drawn import _colour_at
+from helpers.drawn import _colour_at
 
 import heatdoc
 from heatdoc.spec.colours import resolve_scale

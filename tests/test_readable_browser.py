@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import (
+from helpers.browser import (
     Tab,
     build_gallery,
     cell_fills,

@@ -121,7 +121,9 @@ def _version() -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     from heatdoc.site.project import find_root, open_project
     from heatdoc.sources.dispatch import ReadContext
+    from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.readability import spec_warnings
     from heatdoc.spec.validate import check_spec
 
     for p in args.paths:
@@ -135,19 +137,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
         groups = [(project, project.spec_files(args.paths or None))]
         if not groups[0][1]:
             raise UsageError(f"no spec files (*.yaml) found in {', '.join(map(str, args.paths or [project.specs_dir]))}")
-    errors, count = [], 0
+    errors, warnings, count = [], [], 0
     for project, files in groups:
         ctx = ReadContext.for_project(project.root, project.settings)
         count += len(files)
         for path in files:
             try:
                 project.check_inside(path)
-                check_spec(load_yaml(path), ctx)
+                spec = check_spec(load_yaml(path), ctx)
             except HeatdocError as exc:
                 errors.extend(exc.errors)
+                continue
+            warnings.extend(spec_warnings(spec, compile_figure(spec, template=False)))
+    for warning in warnings:  # a warning never fails: exit 0 when there is nothing else
+        print(warning, file=sys.stderr)
     if errors:
         raise HeatdocError(errors)
-    print(f"{count} spec{'s' if count != 1 else ''} valid")
+    print(f"{count} spec{'s' if count != 1 else ''} valid"
+          + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -33,6 +34,14 @@ def visible(text: Any) -> str:
     """Text from a stranger's file as one line a terminal shows as it is: control
     characters and line breaks written as escapes."""
     return str(text).translate(_VISIBLE)
+
+
+LOCATED_WARNING = re.compile(r"[^\n]*?:\d+:\d+: (?:[^\n]*?: )?warning: ")
+
+
+def is_located_warning(line: str) -> bool:
+    """Is ``line`` a spec's warning, a `SpecError` whose message starts with 'warning: '?"""
+    return LOCATED_WARNING.match(line) is not None
 
 
 _VISIBLE = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {

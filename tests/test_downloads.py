@@ -4,7 +4,9 @@ person does, in Chromium, from pages opened from disk, reads the file the browse
 and compares it with what Python makes of the same spec: the CSV with `expected_csv` (the
 format, written out in tests/helpers/matrix_csv.py), the JSON with `heatdoc figure SPEC`.
 
-One project, built once for the module, holds a chart for each case.
+One project, built once for the module, holds a chart for each case. Built again with
+`downloads: files`, its site holds each chart's CSV and JSON as files: the bytes of the
+browser's downloads, linked so they work without JavaScript.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import base64
 import json
 import math
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import numpy as np
 import pytest
@@ -255,3 +259,80 @@ def test_the_python_form_of_the_format_is_what_the_browser_writes(tab, site):
     assert all(float(js_number(v)) == v for v in values)
     assert page.evaluate("() => String(-0)") == js_number(-0.0) == "0"
     assert [csv_text(t) for t in ["=1", "-5", "-", "", "a\rb"]] == ["'=1", "-5", "'-", "", '"a\rb"']
+
+
+# --- `downloads: files`: the same files, written into the site and linked -----------------
+
+ALL_CHARTS = CHARTS + [f"typed/{name}" for name in OTHER_DTYPES]
+
+
+@pytest.fixture(scope="module")
+def file_site(project, tmp_path_factory) -> Path:
+    """The same project built with `downloads: files` (heatdoc.yaml changed in a copy)."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("downloads-files") / "project"
+    shutil.copytree(project, copy)
+    (copy / "heatdoc.yaml").write_text("title: Downloads\ndownloads: files\n")
+    return build_gallery(copy, copy.parent / "site")
+
+
+@pytest.mark.parametrize("name", ALL_CHARTS)
+def test_download_files_are_the_bytes_the_browser_makes(tab, site, file_site, name):
+    for button, suffix in ((CSV_BUTTON, ".csv"), (JSON_BUTTON, ".json")):
+        filename, data = download(tab, (site / f"{name}.html").as_uri(), button)
+        assert filename == name.split("/")[-1] + suffix
+        assert (file_site / f"{name}{suffix}").read_bytes() == data, suffix
+    assert tab.problems == []
+
+
+def test_download_files_hold_the_spec_s_matrix(project, file_site):
+    for name in CHARTS:
+        spec = heatdoc.load_spec(project / "specs" / f"{name}.yaml")
+        assert (file_site / f"{name}.csv").read_bytes() == expected_csv(spec.z, spec.x, spec.y)
+        figure = json.loads((file_site / f"{name}.json").read_bytes())
+        assert figure == json.loads(run_heatdoc("figure", project / "specs" / f"{name}.yaml").stdout)
+
+
+def test_download_files_are_plain_links_that_work_without_javascript(browser, file_site):
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto((file_site / "labels.html").as_uri())
+        assert page.locator(".downloads").inner_text() == "Download the matrix (CSV) · the figure (JSON)"
+        assert page.locator("button[data-download]").count() == 0
+        for suffix in ("csv", "json"):
+            link = page.locator(f".downloads a[href='labels.{suffix}']")
+            assert link.get_attribute("download") == ""
+            # a file: page ignores `download` (an opaque origin): the link opens the file itself
+            target = link.evaluate("a => a.href")
+            assert target == (file_site / f"labels.{suffix}").as_uri()
+            assert Path(url2pathname(urlsplit(target).path)).read_bytes() == (
+                file_site / f"labels.{suffix}").read_bytes()
+        page.goto((file_site / "big.html").as_uri())
+        page.click(".data-table summary")
+        assert page.locator(".data-table p").inner_text() == (
+            "The matrix has 300 × 400 cells, too many to read as a table: download it as CSV.")
+        assert page.locator(".data-table a").get_attribute("href") == "big.csv"
+    finally:
+        context.close()
+
+
+def test_the_default_site_has_no_download_files(site):
+    assert not list(site.rglob("*.csv")) and not [p for p in site.rglob("*.json") if p.name != "heatdoc.schema.json"]
+
+
+def test_download_file_links_download_over_http_without_javascript(browser, file_site, tmp_path):
+    project = file_site.parent / "project"
+    with ServedProject(project, tmp_path / "serve.log") as served:
+        context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+        try:
+            page = context.new_page()
+            page.goto(served.url + "gap.html")
+            for suffix in ("csv", "json"):
+                with page.expect_download() as info:
+                    page.click(f".downloads a[href='gap.{suffix}']")
+                assert info.value.suggested_filename == f"gap.{suffix}"
+                assert Path(info.value.path()).read_bytes() == (file_site / f"gap.{suffix}").read_bytes()
+        finally:
+            context.close()

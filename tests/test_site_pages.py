@@ -162,8 +162,13 @@ def test_downloads_are_offered_as_buttons_that_make_them_from_the_page_s_figure(
     cells = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", text)
     assert [(label, re.findall(r"<td>(.*?)</td>", row)) for label, row in cells] == [("0", ["1", "2"]), ("1", ["3", ""])]
     # the JSON download adds plotly's template, which every page loads from one file
-    template = (site / "assets/plotly-template.js").read_text().splitlines()[0]
-    assert json.loads(template.removeprefix("window.heatdocPlotlyTemplate = ").removesuffix(";"))["layout"]["colorway"]
+    light, dark = (site / "assets/plotly-template.js").read_text().splitlines()
+    assert json.loads(light.removeprefix("window.heatdocPlotlyTemplate = ").removesuffix(";"))["layout"]["colorway"]
+    # and plotly_dark, for a page in dark mode, its paper clear: the chart sits on the page's own
+    # background (the chart box's --chart-bg, or the host theme's)
+    dark_template = json.loads(dark.removeprefix("window.heatdocPlotlyDarkTemplate = ").removesuffix(";"))
+    assert dark_template["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
+    assert dark_template["layout"]["plot_bgcolor"] == "rgb(17,17,17)"
 
 
 def test_chart_page_has_a_text_alternative_without_javascript(site):

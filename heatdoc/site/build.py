@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from heatdoc.errors import HeatdocError, UsageError, display_path
+from heatdoc.errors import HeatdocError, UsageError, display_path, is_located_warning
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ def build_site(project_dir: Path, out: Path | None = None, *, quiet: bool = Fals
         site_files, warnings = render_site(plan, {c.stem: by_path[c.spec.path] for c in plan.charts},
                                            project, lambda: tick(f"rendering {chart_count} chart pages"),
                                            salt)
-        warnings = plan.warnings + warnings
+        # each spec's warnings first, in the order of the specs
+        warnings = [w for chart in charts for w in chart.summary.warnings] + plan.warnings + warnings
 
         record = cache.sites.get(site_dir)
         render_changed(site_dir, site_files, record.get("files"))
@@ -165,7 +166,8 @@ def _finish(report: BuildReport, progress: "Progress", quiet: bool) -> BuildRepo
     progress.done()
     if not quiet:
         for warning in report.warnings:
-            print(f"heatdoc: warning: {warning}", file=sys.stderr)
+            # a spec's warning names its place (PATH:LINE:COL: key: warning: ...), others heatdoc
+            print(warning if is_located_warning(warning) else f"heatdoc: warning: {warning}", file=sys.stderr)
         print(f"heatdoc: {report.summary()}", file=sys.stderr)
     return report
 

@@ -37,8 +37,8 @@ from heatdoc.site.project import Project, name_in_project
 YAML_SHOWN_CHARS = 100_000  # a longer spec (inline data) is cut on the page; the CSV download has it all
 # The parts that are files of the site, beside the page. The CSV and JSON downloads are
 # made in the browser from the page's figure (docs/performance.md: a file costs more to
-# create than a chart costs to make).
-PART_FILES = (".svg",)
+# create than a chart costs to make), unless heatdoc.yaml says `downloads: files`.
+PART_FILES = (".svg", ".csv", ".json")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class SpecSummary:
     order: float | None
     tags: list[str]
     description: str
+    warnings: tuple[str, ...] = ()  # the spec's readability warnings, each one line
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def read_charts(project: Project, files: list[Path], cache: BuildCache,
         # The spec's digest before it is read: an edit during the build is seen next time.
         before = {path: cache.digests.digest(path) for path in todo}
         reading = tuple((k, project.settings[k]) for k in READ_SETTINGS)
-        jobs = [(path, project.root, reading, started) for path in todo]
+        jobs = [(path, project.root, reading, started, project.settings.get("downloads", "browser"))
+                for path in todo]
         # Specs that read data files go first: one big matrix must not finish last, alone.
         heavy = [i for i, path in enumerate(todo) if _reads_files(path)]
         for path, result in zip(todo, pool.run(_make_chart, jobs, first=heavy)):
@@ -185,7 +187,8 @@ def _changed_since(started_ns: int, paths: list[Path]) -> bool:
 
 
 def _summary(path: Path, s: dict[str, Any]) -> SpecSummary:
-    return SpecSummary(path, s["title"], s["order"], list(s["tags"]), s["description"])
+    return SpecSummary(path, s["title"], s["order"], list(s["tags"]), s["description"],
+                       tuple(s.get("warnings", ())))
 
 
 def _chart_settings(project: Project) -> dict[str, Any]:
@@ -199,7 +202,7 @@ def _chart_settings(project: Project) -> dict[str, Any]:
 READ_SETTINGS = ("max_cells", "long_tables", "duckdb_memory_limit")  # what ReadContext.for_project reads
 
 
-def _make_chart(job: tuple[Path, Path, tuple | int, int]
+def _make_chart(job: tuple  # (spec, project root, read settings, build, [downloads setting])
                 ) -> tuple[str, str, dict[str, list[int]], dict[str, Any], list[str]] | list[SpecError]:
     """Load, validate and compile one spec and add its parts to this process's pack of
     the cache: (the pack, the name its big parts start with, where each part is, the
@@ -207,9 +210,11 @@ def _make_chart(job: tuple[Path, Path, tuple | int, int]
     from heatdoc.errors import HeatdocError
     from heatdoc.spec.compile import compile_figure
     from heatdoc.spec.load import load_yaml
+    from heatdoc.spec.readability import spec_warnings
     from heatdoc.spec.validate import check_spec
 
-    path, root, reading, build = job
+    path, root, reading, build, *more = job
+    downloads = more[0] if more else "browser"
     if isinstance(reading, int):  # max_cells alone: the other settings at their defaults
         reading = (("max_cells", reading),)
     ctx = _read_context(root, reading, build)
@@ -223,9 +228,9 @@ def _make_chart(job: tuple[Path, Path, tuple | int, int]
     # One pack a process and build: a thousand charts make two files, not a thousand
     tmp = tmp_folder(root)
     pack, alone_base = new_pack(tmp, build), new_alone_base(tmp, build)
-    blobs = write_parts(pack, alone_base, spec, figure)
+    blobs = write_parts(pack, alone_base, spec, figure, download_files=downloads == "files")
     summary = {"title": spec.title, "order": spec.order, "tags": list(spec.tags),
-               "description": spec.description}
+               "description": spec.description, "warnings": list(map(str, spec_warnings(spec, figure)))}
     return str(pack), str(alone_base), blobs, summary, data_files(doc.path, doc.data, root)
 
 
@@ -249,11 +254,12 @@ def _read_context(root: Path, reading: tuple, build: int) -> Any:
     return ReadContext.for_project(root, dict(reading))
 
 
-def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any]) -> dict[str, list[int]]:
+def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any], *,
+                download_files: bool = False) -> dict[str, list[int]]:
     """The chart's parts, added one after the other at the end of ``pack``: thumbnail,
     the figure as the page carries it (without plotly's template), and the page's other
-    fields; a big one in a file of its own, named ``alone_base`` + its name. Returns
-    where each one is."""
+    fields (and with ``download_files``, its CSV and JSON downloads); a big one in a file
+    of its own, named ``alone_base`` + its name. Returns where each one is."""
     from heatdoc.jsonout import script_json_chunks
     from heatdoc.site.render.datatable import data_table
     from heatdoc.site.render.markdown import markdown_html
@@ -277,6 +283,12 @@ def write_parts(pack: Path, alone_base: Path, spec: Any, figure: dict[str, Any])
         ("figure", lambda: script_json_chunks(figure)),  # pieces: a big one is never whole
         ("fields", lambda: [orjson.dumps(fields)]),
     ]
+    if download_files:
+        from heatdoc.site.downloads import figure_json, in_pieces, matrix_csv
+        from heatdoc.spec.compile import plotly_template
+
+        parts += [(".csv", lambda: in_pieces(matrix_csv(figure["data"][0]), BIG_PART)),
+                  (".json", lambda: in_pieces(figure_json(figure, plotly_template()), BIG_PART))]
     blobs = {}
     with open(pack, "ab") as fh:
         offset = fh.seek(0, os.SEEK_END)

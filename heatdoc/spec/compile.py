@@ -19,6 +19,7 @@ import numpy as np
 from heatdoc.jsonout import SAFE_INT
 from heatdoc.spec import analysis
 from heatdoc.spec.colours import resolve_scale
+from heatdoc.spec.contrast import cell_text_rule
 from heatdoc.spec.model import Spec
 
 # Above this many cells z travels as a base64 typed array (plotly.js ≥ 2.28),
@@ -86,12 +87,32 @@ def compile_figure(spec: Spec, *, template: bool = True, lazy: bool = False) -> 
     deep_merge(layout, opts.get("layout", {}))
     if template and "template" not in layout:
         layout["template"] = plotly_template()
-    figure = {"data": [trace], "layout": layout}
+    figure: dict[str, Any] = {"data": [trace], "layout": layout}
     if spec.panels or spec.trees:
         from heatdoc.spec import layouts
 
         layouts.arrange(spec, figure, lazy=lazy)
+    add_page_rules(figure, traces_z(spec))
     return figure
+
+
+def traces_z(spec: Spec) -> list[np.ndarray]:
+    """The z of each heatmap trace of the compiled figure, in order: a facet's panels; an
+    animation's frames all at once (they take turns in one trace); else the spec's z."""
+    if spec.panels and "facet" in spec.options:
+        return [panel.z for panel in spec.panels]
+    if spec.panels:
+        return [np.concatenate([panel.z.ravel() for panel in spec.panels])]
+    return [spec.z]
+
+
+def add_page_rules(figure: dict[str, Any], zs: list[np.ndarray]) -> None:
+    """What heatdoc.js does beyond plotly.js, under the figure's own `heatdoc` key (plotly
+    ignores it): the colour of each trace's cell text, one rule a trace (`contrast`).
+    ``zs``: the z of the first traces, as matrices."""
+    rules = [cell_text_rule(z, trace) for z, trace in zip(zs, figure["data"])]
+    if any(rules):
+        figure["heatdoc"] = {"cell_text": rules}
 
 
 def cells(z: np.ndarray, text: list[list[Any]] | None, layers: dict[str, list[list[Any]]],
@@ -199,8 +220,8 @@ def deep_merge(into: dict, extra: dict) -> None:
 
 @lru_cache(maxsize=2)
 def plotly_template(name: str = "plotly") -> dict[str, Any]:
-    """plotly's default template (or another of plotly.py's, ``plotly_dark``), read from the
-    package's JSON (no plotly import)."""
+    """plotly's default template (or another of plotly.io.templates, ``plotly_dark``), read
+    from the package's JSON (no plotly import)."""
     import importlib.util
     import json
 

@@ -307,6 +307,11 @@ SITE_SCHEMA: dict[str, Any] = {
                                 "default": "1GB",
                                 "description": "DuckDB's memory_limit: beyond it an aggregation spills to "
                                                "a folder in `.heatdoc-cache/` instead of failing."},
+        "downloads": {"enum": ["browser", "files"], "default": "browser",
+                      "description": "A chart's CSV and JSON downloads. `browser`: made by the page's "
+                                     "script when asked (no files in the site); `files`: written into "
+                                     "the site beside each chart page as NAME.csv and NAME.json, the same "
+                                     "bytes, and linked so they work without JavaScript."},
     },
 }
 
@@ -323,7 +328,7 @@ for _schema, _examples in (
         "title": "Team metrics", "description": "Every chart of the *metrics* team.",
         "base_url": "https://example.org/gallery/", "specs": "charts", "output": "public",
         "templates": "theme", "plotlyjs": "cdn", "sections": {"basics": "Basics", "chemistry": "Chemistry"},
-        "max_cells": 1_000_000, "long_tables": "duckdb", "duckdb_memory_limit": "512MB",
+        "max_cells": 1_000_000, "long_tables": "duckdb", "duckdb_memory_limit": "512MB", "downloads": "files",
     }),
 ):
     for _key, _example in _examples.items():

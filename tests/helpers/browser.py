@@ -107,7 +107,8 @@ def file_prefix(folder: Path) -> str:
 
 def wait_for_chart(page: Any, timeout: float = 30_000) -> None:
     page.wait_for_function("() => { const gd = document.querySelector('#heatdoc-chart .js-plotly-plot');"
-                           " return gd && gd._fullLayout && gd.querySelector('.heatmaplayer .hm'); }",
+                           " return gd && gd._fullLayout && gd.querySelector('.heatmaplayer .hm')"
+                           " && document.getElementById('heatdoc-chart').hasAttribute('data-ready'); }",
                            timeout=timeout)
 
 

@@ -6,52 +6,21 @@ The format: a header row of the x labels after an empty corner field, then one r
 label in the order of the data, "\\n" line ends, UTF-8 without a byte-order mark. A gap is
 an empty field. A label is quoted as RFC 4180 says when it holds `,`, `"`, CR or LF, and
 one that a spreadsheet would run as a formula gets a leading `'` (`csv_text`). A number
-is written as JavaScript's String(number) writes it (`js_number`).
+is written as JavaScript's String(number) writes it (`js_number`). Both rules are
+heatdoc's own (heatdoc/site/downloads.py, which writes the files of `downloads: files`);
+the layout of the file (expected_csv) is written out here.
 """
 from __future__ import annotations
 
 import math
-import re
-from decimal import Decimal
 from typing import Iterable
 
 import numpy as np
 
-FORMULA_START = "=+-@\t\r"
-# ASCII digits only: "-٣" is not a number a spreadsheet reads, so it gets its '
-PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# the rules a field follows, as `downloads: files` writes them (heatdoc/site/downloads.py)
+from heatdoc.site.downloads import csv_text, js_number
 
-
-def js_number(v: float) -> str:
-    """String(v) in JavaScript (ECMAScript Number::toString): the shortest digits that read
-    back as ``v`` (the digits repr() finds), without an exponent from 1e-6 up to 1e21.
-    Where repr() differs: 1e-05 -> "0.00001", 1.5e-07 -> "1.5e-7", 1e+16 ->
-    "10000000000000000", 9007199254740994.0 -> "9007199254740994", 1.0 -> "1", -0.0 -> "0"."""
-    if v == 0:
-        return "0"
-    digits_tuple = Decimal(repr(abs(v))).normalize().as_tuple()
-    digits = "".join(map(str, digits_tuple.digits))
-    k = len(digits)
-    n = k + int(digits_tuple.exponent)  # v = 0.DIGITS × 10^n
-    if k <= n <= 21:
-        body = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        body = digits[:n] + "." + digits[n:]
-    elif -6 < n <= 0:
-        body = "0." + "0" * -n + digits
-    else:
-        e = n - 1
-        body = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
-    return ("-" if v < 0 else "") + body
-
-
-def csv_text(text: str) -> str:
-    """A label as its CSV field: Excel, LibreOffice and Google Sheets run a field starting
-    with = + - @, a tab or a carriage return, so such a label gets a leading ' (OWASP),
-    unless it is a plain number (-5, +0.5, -1e3)."""
-    if text[:1] and text[0] in FORMULA_START and not PLAIN_NUMBER.fullmatch(text):
-        text = "'" + text
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+__all__ = ["csv_text", "expected_csv", "js_number"]
 
 
 def expected_csv(z: np.ndarray, x: list[str] | None, y: list[str] | None) -> bytes:

@@ -122,6 +122,7 @@ class ChartPage(Page):
     rows: int
     columns: int
     download_name: str  # the file name of the downloads without suffix: NAME.csv and NAME.json
+    download_files: bool  # `downloads: files`: NAME.csv and NAME.json are files beside the page
     yaml: str  # the spec file's text (cut after YAML_SHOWN_CHARS characters)
     yaml_cut: bool
     source: str  # the spec's path in the project, e.g. "specs/chemistry/periodic-table.yaml"
@@ -286,7 +287,7 @@ class _Pages:
 
 def _add_chart(pages: _Pages, chart: P.Chart, parts: ChartParts, home: tuple[Link, ...]) -> None:
     """A chart's page, and its files (the thumbnail) taken from its parts in the cache."""
-    for suffix in PART_FILES:
+    for suffix in (s for s in PART_FILES if s in parts.blobs):  # the CSV and JSON with `downloads: files`
         path, offset, length = parts.part(suffix)
         pages.files[chart.file(suffix)] = Part(path, offset, length, digest_of("part", parts.key, suffix),
                                                link=parts.is_alone(suffix))
@@ -295,7 +296,7 @@ def _add_chart(pages: _Pages, chart: P.Chart, parts: ChartParts, home: tuple[Lin
     pages.add(ChartPage, chart.page, chart.spec.title, home + ((section,) if section else ()),
               partial(_big_chart_fields if big else _chart_fields, parts), parts.key, big=big,
               section=section, thumbnail=chart.file(".svg"), download_name=chart.stem.rpartition("/")[2],
-              source=chart.source,
+              download_files=".csv" in parts.blobs, source=chart.source,
               previous=Link(chart.previous.spec.title, chart.previous.page) if chart.previous else None,
               next=Link(chart.next.spec.title, chart.next.page) if chart.next else None)
 

@@ -1,5 +1,6 @@
-/* heatdoc's default theme: draws the chart of a chart page, makes its CSV and JSON
-   downloads, filters the index's cards, copies a spec's YAML. Everything it needs is in the
+/* heatdoc's default theme: draws the chart of a chart page (light or dark as the page is,
+   cell text coloured for contrast, a wide matrix scrolling in its box on a phone), makes its
+   CSV and JSON downloads, filters the index's cards, copies a spec's YAML. Everything it needs is in the
    page (no fetch), so the site works opened from disk. Without JavaScript, pages show the
    thumbnail and the data table, and no download or copy button. */
 (function () {
@@ -33,24 +34,25 @@
     document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
       var plot = figure.querySelector(".heatdoc-plot");
       var block = figure.querySelector("template.heatdoc-figure");
-      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent, true);
+      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent);
     });
   }
 
   function drawScript(holder, data) {
-    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent, false);
+    if (holder && data && !holder.classList.contains("is-drawn")) drawChart(holder, data.textContent);
   }
 
-  // Embedded charts follow the page's dark mode; a chart page draws on a white panel.
-  var embedded = [];
+  // Every chart drawn with plotly's template follows the page's dark mode, and back.
+  var drawn = [];
 
-  function drawChart(holder, json, follows) {
+  function drawChart(holder, json) {
     var figure = JSON.parse(json);
     var layout = figure.layout || {};
     var own = layout.template;
-    // plotly's default template ships once, in assets/plotly-template.js, not in every page
-    if (!own) layout.template = templateFor(follows && pageIsDark());
-    fitNarrowScreen(layout, holder.clientWidth);
+    // plotly's template ships once, in assets/plotly-template.js, not in every page: light or
+    // dark as the page is; the spec's own template stays
+    if (!own) layout.template = templateFor(pageIsDark());
+    fitNarrowScreen(layout, figure.data, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
     var plot = document.createElement("div");
@@ -60,10 +62,16 @@
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
     // frames: an animation's (`animation:` in the spec), as px.imshow's animation_frame
-    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames,
-                                 config: {responsive: true, displaylogo: false, typesetMath: false}})
+    var config = {responsive: true, displaylogo: false, typesetMath: false};
+    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames, config: config})
       .then(function () {
-        if (follows && !own) embedded.push({plot: plot, dark: pageIsDark()});
+        if (!own) drawn.push({plot: plot, dark: pageIsDark()});
+        var rules = figure.heatdoc && figure.heatdoc.cell_text;
+        colourCellText(plot, rules);
+        // plotly.js draws the cell text again on every redraw (a resize, a new template, a frame)
+        plot.on("plotly_afterplot", function () { colourCellText(plot, rules); });
+        plot.on("plotly_animated", function () { colourCellText(plot, rules); });
+        holder.setAttribute("data-ready", "true");  // drawn and coloured (tests wait for this)
       }, function (error) {
         holder.classList.remove("is-drawn");
         holder.textContent = "";
@@ -72,8 +80,10 @@
       });
   }
 
+  // a copy each time: plotly.js keeps and changes the objects it is handed
   function templateFor(dark) {
-    return (dark && window.heatdocPlotlyDarkTemplate) || window.heatdocPlotlyTemplate;
+    var template = (dark && window.heatdocPlotlyDarkTemplate) || window.heatdocPlotlyTemplate;
+    return template && JSON.parse(JSON.stringify(template));
   }
 
   // Is the page dark? The host theme's own switch when it has one: mkdocs-material's
@@ -98,10 +108,40 @@
     return false;
   }
 
+  // Cell text that everyone can read: plotly.js takes one text colour a trace, and picks
+  // it by a rule that is not WCAG's. The build worked out, for each trace, the z ranges
+  // whose text is white (`rules[i].light_z`, figure.heatdoc.cell_text); all other text is
+  // black. Each drawn label carries its cell's z (plotly.js binds it to the element).
+  function colourCellText(plot, rules) {
+    if (!rules) return;
+    plot.querySelectorAll("g.hm").forEach(function (group) {
+      var cells = group.__data__, trace = cells && cells[0] && cells[0].trace;
+      var rule = trace ? rules[trace.index] : null;
+      if (!rule) return;
+      group.querySelectorAll("g.heatmap-label text").forEach(function (text) {
+        var label = text.__data__ || text.parentNode.__data__;
+        if (!label || typeof label.z !== "number") return;
+        text.style.fill = inRanges(rule.light_z, label.z) ? rule.light : rule.dark;
+      });
+    });
+  }
+
+  // is z in one of the sorted, disjoint [from, to] ranges?
+  function inRanges(ranges, z) {
+    var lo = 0, hi = ranges.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (z < ranges[mid][0]) hi = mid - 1;
+      else if (z > ranges[mid][1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   function recolour() {
     var dark = pageIsDark();
-    embedded = embedded.filter(function (chart) { return chart.plot.isConnected; });
-    embedded.forEach(function (chart) {
+    drawn = drawn.filter(function (chart) { return chart.plot.isConnected; });
+    drawn.forEach(function (chart) {
       if (chart.dark === dark) return;
       chart.dark = dark;
       window.Plotly.relayout(chart.plot, {template: templateFor(dark)});
@@ -124,13 +164,39 @@
 
   // On a phone, plotly's default 80 px side margins leave the cells too little room.
   // An axis that draws no tick labels needs no margin; one the spec sets is kept.
-  function fitNarrowScreen(layout, width) {
-    if (!width || width >= 600) return;
+  // A matrix too wide for the screen is drawn wider than it, at MIN_TEXT_CELL px a cell
+  // when its cells show text, and the chart's own box scrolls sideways (the page does not):
+  // plotly.js would otherwise shrink the text to fit, down to dots.
+  var NARROW = 600, MIN_TEXT_CELL = 28;
+  function fitNarrowScreen(layout, traces, width) {
+    if (!width || width >= NARROW) return;
     function bare(axis) { return !!axis && (axis.visible === false || axis.showticklabels === false); }
     var margin = layout.margin = Object.assign({}, layout.margin);
     if (margin.l === undefined) margin.l = bare(layout.yaxis) ? 10 : 50;
     if (margin.r === undefined) margin.r = 10;
     if (margin.b === undefined) margin.b = bare(layout.xaxis) ? 10 : 40;
+    var trace = traces && traces[0];
+    if (!trace || !trace.texttemplate || layout.width !== undefined) return;
+    var shape = matrixShape(trace);
+    // the colour bar takes about 100 px beside the plot
+    var bar = trace.showscale === false ? 0 : 100;
+    var wanted = shape.columns * MIN_TEXT_CELL + margin.l + margin.r + bar;
+    if (wanted > width) {
+      layout.width = wanted;
+      var title = (typeof layout.title === "string" ? layout.title : (layout.title || {}).text) || "";
+      var top = margin.t === undefined ? 100 : margin.t;
+      if (title && top < 60) margin.t = 60;  // room for the title above the plot
+      if (layout.height === undefined) {
+        layout.height = Math.max(450, shape.rows * MIN_TEXT_CELL + (margin.t || 100) + margin.b);
+      }
+    }
+  }
+
+  function matrixShape(trace) {
+    var z = trace.z;
+    if (Array.isArray(z)) return {rows: z.length, columns: Array.isArray(z[0]) ? z[0].length : z.length};
+    var shape = String(z && z.shape !== undefined ? z.shape : "1").split(",").map(Number);
+    return {rows: shape.length > 1 ? shape[0] : 1, columns: shape.length > 1 ? shape[1] : shape[0]};
   }
 
   function copyButtons() {

@@ -50,8 +50,22 @@ class PlannedSpec(Protocol):
     def description(self) -> str: ...
 
 
+class _Placed:
+    """A page of the site and the files beside it, all named from ``stem``."""
+
+    stem: str
+
+    @property
+    def page(self) -> str:
+        return self.stem + ".html"
+
+    def file(self, suffix: str) -> str:
+        """A file written beside the page: ".svg" (its thumbnail), ".csv", ".json"."""
+        return self.stem + suffix
+
+
 @dataclass
-class Chart:
+class Chart(_Placed):
     """One spec placed in the site. ``stem`` is its path without a suffix, e.g.
     ``chemistry/periodic-table``; every other path is derived from it."""
 
@@ -62,17 +76,9 @@ class Chart:
     previous: "Chart | None" = None
     next: "Chart | None" = None
 
-    @property
-    def page(self) -> str:
-        return self.stem + ".html"
-
-    def file(self, suffix: str) -> str:
-        """A file the chart writes beside its page: ".svg" (its thumbnail)."""
-        return self.stem + suffix
-
 
 @dataclass
-class ReportPlace:
+class ReportPlace(_Placed):
     """One report placed in the site (a Markdown file under specs/): its page mirrors its
     path as a chart's does; ``thumbnail`` is the first chart's drawing, beside the page."""
 
@@ -80,13 +86,6 @@ class ReportPlace:
     source: str
     stem: str
     section: "Section"
-
-    @property
-    def page(self) -> str:
-        return self.stem + ".html"
-
-    def file(self, suffix: str) -> str:
-        return self.stem + suffix
 
 
 @dataclass

@@ -164,11 +164,9 @@ def test_downloads_are_offered_as_buttons_that_make_them_from_the_page_s_figure(
     # the JSON download adds plotly's template, which every page loads from one file
     light, dark = (site / "assets/plotly-template.js").read_text().splitlines()
     assert json.loads(light.removeprefix("window.heatdocPlotlyTemplate = ").removesuffix(";"))["layout"]["colorway"]
-    # and plotly_dark, for a page in dark mode, its paper clear: the chart sits on the page's own
-    # background (the chart box's --chart-bg, or the host theme's)
+    # and plotly_dark, for a page in dark mode
     dark_template = json.loads(dark.removeprefix("window.heatdocPlotlyDarkTemplate = ").removesuffix(";"))
-    assert dark_template["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
-    assert dark_template["layout"]["plot_bgcolor"] == "rgb(17,17,17)"
+    assert dark_template["layout"]["paper_bgcolor"] == "rgb(17,17,17)"
 
 
 def test_chart_page_has_a_text_alternative_without_javascript(site):

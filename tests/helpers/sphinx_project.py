@@ -224,7 +224,8 @@ def write_bad_project(root: Path) -> Path:
 def sphinx_build(src: Path, out: Path, *args: str, builder: str = "html",
                  timeout: float = 300) -> subprocess.CompletedProcess:
     """`python -m sphinx -b BUILDER SRC OUT ARGS` as a user runs it."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # NO_COLOR: Sphinx colours its log when CI=true (as CI sets it), and tests read the log
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, *args, str(src), str(out)],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=src)
 

@@ -56,16 +56,15 @@ def plotly_js(mode: str) -> PlotlyJs:
 
 def template_js() -> bytes:
     """plotly's default template, once for the whole site: chart pages carry only their
-    own figure and the page's script applies this template (as plotly.py would have).
-    Then plotly's dark template, for a chart embedded in a page that is dark (reports,
-    MkDocs, Sphinx; a chart page draws on a white panel): its paper is made clear, so
-    the chart sits on the page's own background."""
+    own figure and the page's script applies this template (as plotly.py would have);
+    and plotly's ``plotly_dark``, which the script applies instead while the page is dark
+    (a chart embedded in a host's page gets it with a clear paper, to sit on the page's
+    own background)."""
     from heatdoc.spec.compile import plotly_template
 
-    dark = plotly_template("plotly_dark")
-    dark = {**dark, "layout": {**dark["layout"], "paper_bgcolor": "rgba(0,0,0,0)"}}
     return (f"window.heatdocPlotlyTemplate = {script_json(plotly_template())};\n"
-            f"window.heatdocPlotlyDarkTemplate = {script_json(dark)};\n").encode("utf-8")
+            f"window.heatdocPlotlyDarkTemplate = {script_json(plotly_template('plotly_dark'))};\n"
+            ).encode("utf-8")
 
 
 def theme_assets(project_templates: Path | None) -> tuple[dict[str, Path], list[str]]:

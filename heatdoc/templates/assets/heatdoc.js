@@ -34,7 +34,7 @@
     document.querySelectorAll("figure.heatdoc-embed").forEach(function (figure) {
       var plot = figure.querySelector(".heatdoc-plot");
       var block = figure.querySelector("template.heatdoc-figure");
-      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent);
+      if (plot && block && !plot.classList.contains("is-drawn")) drawChart(plot, block.content.textContent, true);
     });
   }
 
@@ -45,13 +45,15 @@
   // Every chart drawn with plotly's template follows the page's dark mode, and back.
   var drawn = [];
 
-  function drawChart(holder, json) {
+  // ``embedded``: a chart in a page of prose (a report, MkDocs, Sphinx), drawn on the
+  // host page's own background; a chart page's chart has a box of its own (--chart-bg).
+  function drawChart(holder, json, embedded) {
     var figure = JSON.parse(json);
     var layout = figure.layout || {};
     var own = layout.template;
     // plotly's template ships once, in assets/plotly-template.js, not in every page: light or
     // dark as the page is; the spec's own template stays
-    if (!own) layout.template = templateFor(pageIsDark());
+    if (!own) layout.template = templateFor(pageIsDark(), embedded);
     fitNarrowScreen(layout, figure.data, holder.clientWidth);
     var fallback = holder.firstElementChild;
     // a bare div: with no height of its own, plotly.js sizes the plot by the layout (450 px by default)
@@ -62,10 +64,10 @@
     // typesetMath off: plotly.js would typeset a "$...$" title or label with a TeX library
     // if a page loaded one; text from a spec is shown as written, never typeset or run
     // frames: an animation's (`animation:` in the spec), as px.imshow's animation_frame
-    var config = {responsive: true, displaylogo: false, typesetMath: false};
-    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames, config: config})
+    window.Plotly.newPlot(plot, {data: figure.data, layout: layout, frames: figure.frames,
+                                 config: {responsive: true, displaylogo: false, typesetMath: false}})
       .then(function () {
-        if (!own) drawn.push({plot: plot, dark: pageIsDark()});
+        if (!own) drawn.push({plot: plot, dark: pageIsDark(), embedded: embedded});
         var rules = figure.heatdoc && figure.heatdoc.cell_text;
         colourCellText(plot, rules);
         // plotly.js draws the cell text again on every redraw (a resize, a new template, a frame)
@@ -81,9 +83,11 @@
   }
 
   // a copy each time: plotly.js keeps and changes the objects it is handed
-  function templateFor(dark) {
+  function templateFor(dark, clear) {
     var template = (dark && window.heatdocPlotlyDarkTemplate) || window.heatdocPlotlyTemplate;
-    return template && JSON.parse(JSON.stringify(template));
+    template = template && JSON.parse(JSON.stringify(template));
+    if (template && dark && clear && template.layout) template.layout.paper_bgcolor = "rgba(0,0,0,0)";
+    return template;
   }
 
   // Is the page dark? The host theme's own switch when it has one: mkdocs-material's
@@ -144,7 +148,7 @@
     drawn.forEach(function (chart) {
       if (chart.dark === dark) return;
       chart.dark = dark;
-      window.Plotly.relayout(chart.plot, {template: templateFor(dark)});
+      window.Plotly.relayout(chart.plot, {template: templateFor(dark, chart.embedded)});
     });
   }
 
